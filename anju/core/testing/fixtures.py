@@ -1,0 +1,51 @@
+"""Shared pytest fixtures: projects, users per role, API clients."""
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from anju.properties.models import Project
+from anju.security.models import User
+from anju.security.services import sync_roles, user_create
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def project(db: Any) -> Project:
+    return Project.objects.create(name="安居花园", code="anju-garden", city="深圳")
+
+
+@pytest.fixture
+def other_project(db: Any) -> Project:
+    return Project.objects.create(name="翠湖苑", code="cuihu", city="杭州")
+
+
+@pytest.fixture
+def make_user(db: Any) -> Callable[..., User]:
+    sync_roles()
+    counter = iter(range(10_000))
+
+    def make(role: str | None = None, projects: Iterable[Project] = (), **kw: Any) -> User:
+        return user_create(
+            actor=None,
+            username=kw.pop("username", f"{role or 'nobody'}{next(counter)}"),
+            password=PASSWORD,
+            roles=[role] if role else [],
+            project_ids=[p.pk for p in projects],
+            **kw,
+        )
+
+    return make
+
+
+@pytest.fixture
+def api_client_for() -> Callable[[User], APIClient]:
+    def make(user: User) -> APIClient:
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    return make

@@ -1,0 +1,1 @@
+"""Pure rules for owner records: no ORM, no settings, plain functions."""
