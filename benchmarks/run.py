@@ -10,6 +10,7 @@ import os
 import platform
 import sys
 import time
+import warnings
 from datetime import datetime
 
 
@@ -62,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     except env.UnsafeDatabase as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    # whitenoise warns once that var/static/ (collectstatic output) is missing: harmless here.
+    warnings.filterwarnings("ignore", message="No directory at")
     created = env.ensure_database(url)
     env.setup_django(url)
     _header(url, created)

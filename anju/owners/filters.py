@@ -3,6 +3,7 @@
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +13,17 @@ from anju.owners.models import Owner, Ownership, Tag
 from anju.owners.rules.lifecycle import Stage
 from anju.owners.selectors import search_owners
 from anju.properties.models import Building, Project
+
+
+class _YesNoAll(forms.NullBooleanSelect):
+    """Any / yes / no, where Django's default says "Unknown" for "don't filter"."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.choices = [("unknown", _("All")), ("true", _("Yes")), ("false", _("No"))]
+
+
+_YES_NO = _YesNoAll()
 
 
 class OwnerFilter(django_filters.FilterSet):
@@ -29,8 +41,8 @@ class OwnerFilter(django_filters.FilterSet):
     tag = django_filters.ModelChoiceFilter(
         label=_("Tag"), queryset=Tag.objects.all(), field_name="tags"
     )
-    consent_sms = django_filters.BooleanFilter(label=_("Contact by SMS"))
-    consent_wechat = django_filters.BooleanFilter(label=_("Contact by WeChat"))
+    consent_sms = django_filters.BooleanFilter(label=_("Contact by SMS"), widget=_YES_NO)
+    consent_wechat = django_filters.BooleanFilter(label=_("Contact by WeChat"), widget=_YES_NO)
 
     class Meta:
         model = Owner

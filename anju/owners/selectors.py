@@ -19,7 +19,7 @@ from anju.owners.models import Owner, OwnerPhone, OwnerSearchKey, Ownership
 from anju.owners.personal_data import id_number_index, phone_index
 from anju.owners.rules.idnumbers import IdNumberError, normalize_id_number
 from anju.owners.rules.idtypes import IdType
-from anju.owners.rules.names import normalize_search_text
+from anju.owners.rules.names import name_initials, normalize_search_text
 from anju.owners.rules.phones import PhoneError, normalize_phone
 from anju.properties.models import Unit
 from anju.security.scoping import visible_project_ids
@@ -69,7 +69,25 @@ def search_owners(user: Any, query: str, *, limit: int | None = None) -> SearchR
         return SearchResult(kind, [])
     owners = owner_list_queryset(user).filter(pk__in=ids)
     by_id = {owner.pk: owner for owner in owners}
-    return SearchResult(kind, [by_id[pk] for pk in ids if pk in by_id][:limit])
+    hits = [by_id[pk] for pk in ids if pk in by_id]
+    if kind == "name":
+        hits = _usual_readings_first(hits, normalize_search_text(text))
+    return SearchResult(kind, hits[:limit])
+
+
+def _usual_readings_first(owners: list[Owner], query: str) -> list[Owner]:
+    """Owners matched by their name's usual reading before those matched by a rare one
+    (丁 read zheng makes 丁思 a "zs"; 张三 should come first). The sort is stable."""
+
+    def usual(owner: Owner) -> bool:
+        readings = (
+            owner.name.lower(),
+            owner.name_pinyin,
+            name_initials(owner.name, is_company=owner.is_company),
+        )
+        return any(reading.startswith(query) for reading in readings)
+
+    return sorted(owners, key=lambda owner: not usual(owner))
 
 
 def _candidate_ids(user: Any, text: str, limit: int) -> tuple[str, list[int]]:

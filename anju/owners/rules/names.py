@@ -13,6 +13,7 @@ alternatives because the table can be wrong for a given family.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import re
 import unicodedata
@@ -187,7 +188,10 @@ def _initials(slots: list[_Slot], combination: tuple[str, ...]) -> str:
     )
 
 
+@functools.lru_cache(maxsize=8192)
 def _readings(name: str, *, is_company: bool) -> tuple[list[_Slot], list[tuple[str, ...]]]:
+    """Cached: a write asks for the pinyin, the initials and the keys of the same name,
+    and imports meet the same given names again and again. Callers must not mutate."""
     text = normalize_search_text(name)
     if not text:
         return [], []

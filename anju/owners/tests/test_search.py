@@ -133,3 +133,15 @@ def test_a_common_prefix_is_scoped_before_the_limit(project, other_project, desk
 
     # then my owner is found even though the other project's owners come first in key order
     assert [owner.pk for owner in result.owners] == [mine.pk]
+
+
+def test_usual_readings_come_before_rare_ones(desk, project):
+    # given 丁思, whose 丁 can also be read zheng, registered before 张三
+    make_owner(project, name="丁思", phones=[])
+    zhang = make_owner(project, name="张三", phones=[])
+
+    # when the front desk types the initials zs
+    result = search_owners(desk, "zs")
+
+    # then 张三 (usual reading) is listed first
+    assert result.owners[0].pk == zhang.pk

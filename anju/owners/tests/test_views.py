@@ -113,10 +113,10 @@ def test_list_query_count_is_pinned(
 @pytest.mark.parametrize(
     ("query", "label"),
     [
-        (MOBILE, "by phone number"),
-        (ID_18, "by ID number"),
-        ("3-2-1801", "by unit number"),
-        ("zs", "by name or pinyin"),
+        (MOBILE, "按电话号码"),
+        (ID_18, "按证件号码"),
+        ("3-2-1801", "按房号"),
+        ("zs", "按姓名或拼音"),
     ],
 )
 def test_quick_search_lists_hits_and_says_how(client, desk, zhang, query, label):

@@ -135,7 +135,7 @@ def test_reveal_asks_for_a_reason_then_shows_the_clear_values_once(client, desk,
     html = response.content.decode()
     assert response["Cache-Control"] == "no-store"
     assert 'id="revealed-id-number"' in html and ID_18 in html and MOBILE in html
-    assert "logged" in html
+    assert "本次查看已记录" in html
     access = PersonalDataAccess.objects.get()
     assert (access.actor, access.reason, access.subject_id) == (
         desk,
