@@ -9,4 +9,5 @@ urlpatterns = [
     path("auth/logout", TokenLogoutView.as_view(), name="api-token-logout"),
     path("", include("anju.properties.api_urls")),
     path("", include("anju.owners.api_urls")),
+    path("", include("anju.servicedesk.api_urls")),
 ]

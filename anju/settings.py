@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "anju.properties",
     "anju.owners",
     "anju.imports",
+    "anju.servicedesk",
 ]
 
 MIDDLEWARE = [
@@ -150,6 +151,13 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "sla-sweep": {
+        "task": "servicedesk.sweep_milestones",
+        "schedule": env.int("ANJU_SLA_SWEEP_SECONDS", default=60),
+    },
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- Personal data protection -----------------------------------------------------------
 # Comma-separated Fernet keys; the first encrypts, all decrypt (rotation: prepend a new
@@ -166,6 +174,16 @@ ANJU_IMPORT_MAX_ROWS = env.int("ANJU_IMPORT_MAX_ROWS", default=200_000)
 ANJU_IMPORT_MAX_ERRORS_SHOWN = env.int("ANJU_IMPORT_MAX_ERRORS_SHOWN", default=500)
 ANJU_EXPORT_MAX_ROWS = env.int("ANJU_EXPORT_MAX_ROWS", default=100_000)
 ANJU_PAGE_SIZE = env.int("ANJU_PAGE_SIZE", default=25)
+# Service desk (issue: service desk). Business periods of a working day, for hour SLAs.
+ANJU_BUSINESS_HOURS = env.list("ANJU_BUSINESS_HOURS", default=["08:30-12:00", "13:30-18:00"])
+# 群诉预警: this many distinct owners complaining about one category in one building or
+# phase within this many days raise a group-complaint alert.
+ANJU_GROUP_COMPLAINT_OWNERS = env.int("ANJU_GROUP_COMPLAINT_OWNERS", default=5)
+ANJU_GROUP_COMPLAINT_DAYS = env.int("ANJU_GROUP_COMPLAINT_DAYS", default=7)
+# A breached milestone is escalated to the project's managers after this long.
+ANJU_SLA_ESCALATE_AFTER_MINUTES = env.int("ANJU_SLA_ESCALATE_AFTER_MINUTES", default=60)
+ANJU_SLA_SWEEP_SECONDS = env.int("ANJU_SLA_SWEEP_SECONDS", default=60)
+ANJU_QUEUE_POLL_SECONDS = env.int("ANJU_QUEUE_POLL_SECONDS", default=15)
 
 # --- API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -1,12 +1,20 @@
 """Bulk writing for imports: batched inserts and one change-log row per created object.
 
-Two paths, both one statement per batch of 2,000:
-- `create_logged` uses `bulk_create` for rows whose primary keys are needed afterwards
-  (owners, units, ownerships: PostgreSQL and SQLite >= 3.35 return them);
-- `insert_rows` skips model instances altogether for child rows nobody refers to (search
-  keys, phones, tag links, events, change-log rows). Building a model instance and
-  compiling it cost about ten times the INSERT itself; values still go through each
-  field's `get_db_prep_save`, so JSON, datetimes and foreign keys are adapted as usual.
+Everything is written batch by batch (2,000 objects): model instances of one batch are
+built, inserted, logged and dropped before the next batch is built, so memory does not
+grow with the file.
+
+Two ways in, each with a PostgreSQL path and a portable fallback:
+- `create_logged` / `save_new` for rows whose primary keys are needed afterwards (owners,
+  units, ownerships). On PostgreSQL the ids are taken from the table's sequence first
+  (one query per batch) and the rows are loaded with `COPY`; elsewhere `bulk_create`
+  returns them (SQLite >= 3.35). Field values go through `pre_save` (auto_now …) and
+  `get_db_prep_save` exactly as `bulk_create` does.
+- `insert_rows` for child rows nobody refers to (search keys, phones, tag links, events,
+  change-log rows): value tuples, no model instances; `COPY` on PostgreSQL, one
+  `executemany` per batch elsewhere.
+On PostgreSQL an INSERT per row (which is what `executemany` sends) costs a round trip
+and a statement each; `COPY` streams the batch in one statement, about ten times faster.
 """
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -16,7 +24,7 @@ from itertools import islice
 from typing import Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.utils import timezone
 
 from anju.audit.models import ChangeLog
@@ -40,6 +48,19 @@ def batches(items: Iterable[T], size: int = BATCH_SIZE) -> Iterator[list[T]]:
         yield chunk
 
 
+def copy_supported() -> bool:
+    """COPY FROM STDIN: PostgreSQL through psycopg 3."""
+    return connection.vendor == "postgresql"
+
+
+def _copy(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    quote = connection.ops.quote_name
+    sql = "COPY {} ({}) FROM STDIN".format(quote(table), ", ".join(map(quote, columns)))
+    with connection.cursor() as cursor, cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
 def insert_rows(
     model: type[models.Model],
     fields: Sequence[str],
@@ -55,35 +76,80 @@ def insert_rows(
     """
     meta = model._meta
     same = same or {}
-    names = [*fields, *same]
-    columns: list[Any] = [meta.get_field(name) for name in names]
-    quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        quote(meta.db_table),
-        ", ".join(quote(column.column) for column in columns),
-        ", ".join(["%s"] * len(columns)),
-    )
+    columns: list[Any] = [meta.get_field(name) for name in (*fields, *same)]
     preps = [_prep(column) for column in columns[: len(fields)]]
     fixed = [
         value if prep is None else prep(value)
         for prep, value in zip(map(_prep, columns[len(fields) :]), same.values(), strict=True)
     ]
+
+    def values(row: Sequence[Any]) -> list[Any]:
+        prepared = [value if prep is None else prep(value) for prep, value in zip(preps, row)]
+        return prepared + fixed
+
     count = 0
-    with connection.cursor() as cursor:
-        for chunk in batches(rows):
-            cursor.executemany(sql, [
-                [value if prep is None else prep(value)
-                 for prep, value in zip(preps, row, strict=True)] + fixed
-                for row in chunk
-            ])  # fmt: skip
-            count += len(chunk)
+    for chunk in batches(rows):
+        _write(meta.db_table, [column.column for column in columns], map(values, chunk))
+        count += len(chunk)
     return count
+
+
+def _write(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    if copy_supported():
+        _copy(table, columns, rows)
+        return
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(table), ", ".join(map(quote, columns)), ", ".join(["%s"] * len(columns))
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, list(rows))
 
 
 def _prep(field: Any) -> Callable[[Any], Any] | None:
     if field.get_internal_type() in _PLAIN_TYPES:
         return None
-    return partial(field.get_db_prep_save, connection=connection)
+    # The connection itself, not the `connection` proxy: this runs once per value.
+    return partial(field.get_db_prep_save, connection=connections[DEFAULT_DB_ALIAS])
+
+
+def _next_ids(model: type[models.Model], count: int) -> list[int]:
+    """`count` fresh primary keys from the table's sequence (PostgreSQL)."""
+    meta = model._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [connection.ops.quote_name(meta.db_table), meta.pk.column, count],
+        )
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def save_new(model: type[M], objects: list[M]) -> list[M]:
+    """Insert one batch of unsaved objects and set their primary keys (like bulk_create)."""
+    if not objects:
+        return objects
+    if not copy_supported():
+        return model._default_manager.bulk_create(objects)
+    meta = model._meta
+    fields = list(meta.concrete_fields)
+    preps = [_prep(field) for field in fields]
+    for obj, pk in zip(objects, _next_ids(model, len(objects)), strict=True):
+        obj.pk = pk
+    _copy(
+        meta.db_table,
+        [field.column for field in fields],
+        (
+            [
+                value if prep is None else prep(value)
+                for prep, value in zip(preps, (field.pre_save(obj, True) for field in fields))
+            ]
+            for obj in objects
+        ),
+    )
+    for obj in objects:
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    return objects
 
 
 def plain_view(instance: models.Model) -> dict[str, Any]:
@@ -105,7 +171,7 @@ class WriteContext:
 
 
 class AuditTrail:
-    """Writes the change-log rows of created objects: one INSERT per batch."""
+    """Writes the change-log rows of created objects: one statement per batch."""
 
     def __init__(self, context: WriteContext) -> None:
         self.actor = context.actor if getattr(context.actor, "pk", None) else None
@@ -136,11 +202,15 @@ def create_logged(
     objects: Iterable[M],
     trail: AuditTrail,
     **log_options: Any,
-) -> list[M]:
-    """Insert in batches and log each created object; returns the saved objects."""
-    saved: list[M] = []
+) -> list[int]:
+    """Insert in batches and log each created object; returns the new ids, in order.
+
+    The instances of a batch are dropped once it is written: pass a generator to keep
+    memory flat.
+    """
+    ids: list[int] = []
     for chunk in batches(objects):
-        model._default_manager.bulk_create(chunk)
+        save_new(model, chunk)
         trail.created(chunk, **log_options)
-        saved.extend(chunk)
-    return saved
+        ids.extend(obj.pk for obj in chunk)
+    return ids

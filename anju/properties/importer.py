@@ -114,8 +114,7 @@ def create_units(
     """Create missing layouts, then the units; returns the ids of the created units."""
     _create_named(Layout, registry.layouts, {r.layout for r in new.values()}, context, trail)
     units = (_new_unit(registry, key, record, context) for key, record in new.items())
-    created = create_logged(Unit, units, trail)
-    return {key: unit.pk for key, unit in zip(new, created, strict=True)}
+    return dict(zip(new, create_logged(Unit, units, trail), strict=True))
 
 
 def _new_unit(registry: Registry, key: UnitKey, record: UnitRecord, context: WriteContext) -> Unit:
@@ -145,7 +144,7 @@ def _create_named(
     created = create_logged(
         model, (model(project_id=context.project_id, name=name) for name in missing), trail
     )
-    known.update({obj.name: obj.pk for obj in created})
+    known.update(zip(missing, created, strict=True))
 
 
 # --- the units sheet --------------------------------------------------------------------
@@ -255,12 +254,13 @@ def _create_buildings(
     for key, record in plan.units.items():
         if key[0] not in registry.buildings and record.phase:
             phases.setdefault(key[0], record.phase)
+    numbers = sorted(phases)
     buildings = (
-        Building(project_id=context.project_id, phase_id=registry.phases[phase], number=number)
-        for number, phase in sorted(phases.items())
+        Building(project_id=context.project_id, phase_id=registry.phases[phases[number]], number=number)
+        for number in numbers
     )
-    for building in create_logged(Building, buildings, trail):
-        registry.buildings[building.number] = BuildingInfo(building.pk, "", None)
+    for number, pk in zip(numbers, create_logged(Building, buildings, trail), strict=True):
+        registry.buildings[number] = BuildingInfo(pk, "", None)
 
 
 IMPORTER = Importer(

@@ -47,6 +47,33 @@ EDIT_OWNERS = (
 REVEAL = ("owners.reveal_personal_data",)
 EXPORT = ("owners.export_owners",)
 IMPORT = ("owners.import_owners",)
+VIEW_DESK = (
+    "servicedesk.view_workorder",
+    "servicedesk.view_category",
+    "servicedesk.view_slapolicy",
+    "servicedesk.view_groupcomplaintalert",
+    "servicedesk.view_calendarday",
+)
+WORK_DESK = (
+    "servicedesk.add_workorder",
+    "servicedesk.change_workorder",
+    "servicedesk.dispatch_workorder",
+)
+APPROVE_DESK = ("servicedesk.approve_complaintplan", "servicedesk.manage_groupcomplaintalert")
+ADMIN_DESK = (
+    "servicedesk.add_category",
+    "servicedesk.change_category",
+    "servicedesk.add_slapolicy",
+    "servicedesk.change_slapolicy",
+    "servicedesk.add_slatarget",
+    "servicedesk.change_slatarget",
+    "servicedesk.delete_slatarget",
+    "servicedesk.add_calendarday",
+    "servicedesk.delete_calendarday",
+    "servicedesk.add_calendaryear",
+    "servicedesk.change_calendaryear",
+)
+DESK = VIEW_DESK + WORK_DESK
 
 ROLES: tuple[Role, ...] = (
     Role(
@@ -68,21 +95,28 @@ ROLES: tuple[Role, ...] = (
             "auth.view_group",
             "auth.change_group",
             "audit.view_changelog",
-        ),
+        )
+        + DESK
+        + APPROVE_DESK
+        + ADMIN_DESK,
     ),
     Role(
         "manager",
         _("Manager"),
-        VIEW_REGISTRY + VIEW_OWNERS + EDIT_OWNERS + REVEAL + EXPORT + IMPORT,
+        VIEW_REGISTRY + VIEW_OWNERS + EDIT_OWNERS + REVEAL + EXPORT + IMPORT + DESK + APPROVE_DESK,
     ),
-    Role("front_desk", _("Front desk"), VIEW_REGISTRY + VIEW_OWNERS + EDIT_OWNERS + REVEAL),
+    Role("front_desk", _("Front desk"), VIEW_REGISTRY + VIEW_OWNERS + EDIT_OWNERS + REVEAL + DESK),
     Role(
         "cs_officer",
         _("Customer-service officer"),
-        VIEW_REGISTRY + VIEW_OWNERS + EDIT_OWNERS + REVEAL + EXPORT + IMPORT,
+        VIEW_REGISTRY + VIEW_OWNERS + EDIT_OWNERS + REVEAL + EXPORT + IMPORT + DESK,
     ),
-    Role("sales_consultant", _("Sales consultant"), VIEW_REGISTRY + VIEW_OWNERS + EDIT_OWNERS),
-    Role("repair_supervisor", _("Repair supervisor"), VIEW_REGISTRY + VIEW_OWNERS),
+    Role(
+        "sales_consultant",
+        _("Sales consultant"),
+        VIEW_REGISTRY + VIEW_OWNERS + EDIT_OWNERS + VIEW_DESK + ("servicedesk.add_workorder",),
+    ),
+    Role("repair_supervisor", _("Repair supervisor"), VIEW_REGISTRY + VIEW_OWNERS + DESK),
     Role("contractor", _("Contractor"), ()),
     Role(
         "auditor",

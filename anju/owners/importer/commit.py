@@ -22,14 +22,15 @@ from anju.imports.bulk import (
     batches,
     create_logged,
     insert_rows,
+    save_new,
 )
 from anju.imports.workbook import ErrorLog
-from anju.owners.importer.rows import OwnerPlan, OwnerRecord
+from anju.owners.importer.rows import OwnerKey, OwnerPlan, OwnerRecord
 from anju.owners.inputs import CleanOwner, OwnerInput
 from anju.owners.models import Owner, OwnerEvent, OwnerPhone, OwnerSearchKey, Ownership, Tag
 from anju.owners.personal_data import id_number_index
 from anju.owners.rules.names import name_search_keys
-from anju.owners.services import apply_clean_owner, phone_rows
+from anju.owners.services import apply_clean_owner, ownership_view, phone_rows
 from anju.properties.importer import (
     Registry,
     UnitKey,
@@ -183,7 +184,7 @@ def write(plan: OwnerPlan, resolution: OwnerResolution, context: WriteContext) -
         Ownership,
         links,
         trail,
-        view=snapshot,
+        view=ownership_view,
         label=lambda o: f"{names[o.owner_id]} · {codes[o.unit_id]}",
     )
     return {
@@ -194,7 +195,8 @@ def write(plan: OwnerPlan, resolution: OwnerResolution, context: WriteContext) -
     }
 
 
-def _clean(record: OwnerRecord, project_id: int) -> CleanOwner:
+def _new_owner(record: OwnerRecord, project_id: int) -> Owner:
+    """An unsaved owner, filled by the same helper as services.owner_create."""
     sms, phone, wechat, email = record.consents
     data = OwnerInput(
         project_id=project_id,
@@ -208,19 +210,22 @@ def _clean(record: OwnerRecord, project_id: int) -> CleanOwner:
         address=record.address,
         preferences=record.preferences,
         special_needs=record.special_needs,
-        tags=record.tags,
+        tags=list(record.tags),
         consent_sms=sms,
         consent_phone=phone,
         consent_wechat=wechat,
         consent_email=email,
     )
-    return CleanOwner(
+    clean = CleanOwner(
         data=data,
         id_number=record.id_number,
         gender=record.gender,
         birth_date=record.birth_date,
-        phones=record.phones,
+        phones=record.clean_phones(),
     )
+    owner = Owner()
+    apply_clean_owner(owner, clean)
+    return owner
 
 
 def _tag_ids(plan: OwnerPlan) -> dict[str, int]:
@@ -234,26 +239,24 @@ def _tag_ids(plan: OwnerPlan) -> dict[str, int]:
 
 def _create_owners(
     plan: OwnerPlan, context: WriteContext, trail: AuditTrail
-) -> dict[str, tuple[int, str]]:
+) -> dict[OwnerKey, tuple[int, str]]:
     """Owners batch by batch, each with its search keys, phones, tags, event and log."""
-    units_of: dict[str, list[str]] = defaultdict(list)
+    units_of: dict[OwnerKey, list[UnitKey]] = defaultdict(list)
     for ownership in plan.ownerships:
-        units_of[ownership.owner_key].append(unit_code(*ownership.unit_key))
+        units_of[ownership.owner_key].append(ownership.unit_key)
     tag_ids = _tag_ids(plan)
-    created: dict[str, tuple[int, str]] = {}
+    created: dict[OwnerKey, tuple[int, str]] = {}
     for chunk in batches(plan.owners.items()):
-        owners = [Owner() for _ in chunk]
-        for owner, (_key, record) in zip(owners, chunk, strict=True):
-            apply_clean_owner(owner, _clean(record, context.project_id))
-        Owner.objects.bulk_create(owners)
+        owners = save_new(Owner, [_new_owner(record, context.project_id) for _k, record in chunk])
         pairs = list(zip(owners, chunk, strict=True))
         for owner, (key, _record) in pairs:
             created[key] = (owner.pk, owner.name)
-        views = _write_children(pairs, tag_ids, trail)
+        views = _write_children(pairs, tag_ids)
         same = {"kind": OwnerEvent.Kind.IMPORTED.value, "at": timezone.now(),
                 "actor": trail.actor_id}  # fmt: skip
         insert_rows(OwnerEvent, ("owner", "data"), (
-            (owner.pk, {"job": context.job_id, "units": units_of[key]})
+            (owner.pk, {"job": context.job_id,
+                        "units": [unit_code(*unit) for unit in units_of.pop(key, ())]})
             for owner, (key, _record) in pairs
         ), same=same)  # fmt: skip
         trail.created(owners, view=_owner_view(views))
@@ -261,15 +264,13 @@ def _create_owners(
 
 
 def _write_children(
-    pairs: list[tuple[Owner, tuple[str, OwnerRecord]]],
-    tag_ids: dict[str, int],
-    trail: AuditTrail,
+    pairs: list[tuple[Owner, tuple[OwnerKey, OwnerRecord]]], tag_ids: dict[str, int]
 ) -> dict[int, dict[str, Any]]:
     """Phones, search keys and tag links of one batch; returns the change-log extras."""
     phones: list[OwnerPhone] = []
     views: dict[int, dict[str, Any]] = {}
     for owner, (_key, record) in pairs:
-        rows = phone_rows(owner, record.phones)
+        rows = phone_rows(owner, record.clean_phones())
         phones.extend(rows)
         views[owner.pk] = {"phones": [p.number_masked for p in rows], "tags": sorted(record.tags)}
     insert_rows(OwnerPhone, _PHONE_FIELDS, (
@@ -289,4 +290,7 @@ def _write_children(
 
 def _owner_view(extra: dict[int, dict[str, Any]]) -> Any:
     """Same shape as services.owner_view, without its two queries per owner."""
-    return lambda owner: {**snapshot(owner, exclude={"name_pinyin"}), **extra[owner.pk]}
+    return lambda owner: {
+        **snapshot(owner, exclude={"name_pinyin", "updated_at"}),
+        **extra[owner.pk],
+    }

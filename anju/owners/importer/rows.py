@@ -6,11 +6,12 @@ Validation uses the pure rules (ID numbers, phones, dates) and in-memory sets on
 database is asked in `commit.resolve`.
 """
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from itertools import pairwise
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -19,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from anju.imports.spec import ParsedRow
 from anju.imports.workbook import ErrorLog
 from anju.owners.inputs import CleanPhone
-from anju.owners.models import Owner, Ownership
+from anju.owners.models import Owner, OwnerPhone, Ownership
 from anju.owners.rules.idnumbers import (
     IdNumberError,
     check_identity_consistency,
@@ -33,6 +34,7 @@ from anju.properties.importer import UnitKey, UnitRecord, unit_key
 _RESIDENT_LAYOUT = {IdType.RESIDENT_ID.value, IdType.HMT_RESIDENCE_PERMIT.value}
 _DATE_ORDER = ("subscription_date", "contract_date", "handover_date")
 _CONSENTS = ("sms", "phone", "wechat", "email")
+_MOBILE = OwnerPhone.Kind.MOBILE.value
 # A row failing on one of these has no usable owner (its ownership is still checked).
 _OWNER_FIELDS = frozenset(
     {
@@ -48,6 +50,16 @@ _OWNER_FIELDS = frozenset(
     }
 )
 
+H = TypeVar("H", bound=Hashable)
+# The same ID number = the same owner; without one, (name, primary phone) or (kind, name).
+OwnerKey = str | tuple[str, ...]
+Phone = tuple[str, str]  # kind, normalised number (clear); the first phone is the primary
+
+
+# The plan of a 100,000-row file stays in memory between the reading and the commit:
+# slotted records, tuples instead of lists, and repeated values (dates, shares, room
+# numbers) shared through `Shared` keep it at a few hundred bytes per row.
+
 
 @dataclass(slots=True)
 class OwnerRecord:
@@ -58,19 +70,26 @@ class OwnerRecord:
     birth_date: date | None
     id_type: str
     id_number: str | None  # normalised and clear: the plan is only ever stored encrypted
-    phones: list[CleanPhone]
+    phones: tuple[Phone, ...]
     email: str
     address: str
     preferences: str
     special_needs: str
-    tags: list[str]
+    tags: tuple[str, ...]
     consents: tuple[bool, ...]  # sms, phone, wechat, email
+
+    def clean_phones(self) -> list[CleanPhone]:
+        """The phones as the owner services take them (no label; the first is primary)."""
+        return [
+            CleanPhone(kind, number, "", index == 0)
+            for index, (kind, number) in enumerate(self.phones)
+        ]
 
 
 @dataclass(slots=True)
 class OwnershipRecord:
     row: int
-    owner_key: str
+    owner_key: OwnerKey
     unit_key: UnitKey
     share: Decimal | None  # None: split what the unit's other owners leave
     status: str
@@ -85,13 +104,23 @@ class OwnershipRecord:
 
 @dataclass
 class OwnerPlan:
-    owners: dict[str, OwnerRecord] = field(default_factory=dict)
+    owners: dict[OwnerKey, OwnerRecord] = field(default_factory=dict)
     ownerships: list[OwnershipRecord] = field(default_factory=list)
     units: dict[UnitKey, UnitRecord] = field(default_factory=dict)  # first row of each unit
     rows: int = 0
 
 
-@dataclass
+class Shared:
+    """Hands out one object per distinct value (dates, shares, short texts)."""
+
+    def __init__(self) -> None:
+        self._values: dict[Any, Any] = {}
+
+    def __call__(self, value: H) -> H:
+        if value is None:
+            return value
+        return self._values.setdefault(value, value)  # type: ignore[no-any-return]
+
 
 # --- check: the rows alone --------------------------------------------------------------
 
@@ -106,66 +135,120 @@ class _RowCheck:
         self.errors.add(self.row.number, field_name, code, message)
 
 
-def check_rows(rows: Iterable[ParsedRow], errors: ErrorLog, *, today: date) -> OwnerPlan:
-    plan = OwnerPlan()
-    pairs: set[tuple[str, UnitKey]] = set()
-    for row in rows:
-        plan.rows += 1
-        key = _check_owner(_RowCheck(row, errors), plan, today)
-        _check_ownership(row, errors, plan, key or f"row:{row.number}", pairs)
-    return plan
+class _Checker:
+    """The state of one pass over the rows: the plan and the in-file indexes."""
 
+    def __init__(self, errors: ErrorLog, today: date) -> None:
+        self.errors, self.today = errors, today
+        self.plan = OwnerPlan()
+        self.pairs: set[tuple[OwnerKey, UnitKey]] = set()
+        self.shared = Shared()
 
-def _check_owner(check: _RowCheck, plan: OwnerPlan, today: date) -> str | None:
-    row = check.row
-    kind = row.get("kind", Owner.Kind.PERSON.value)
-    company = kind == Owner.Kind.COMPANY
-    id_type = row.get("id_type") or (
-        IdType.BUSINESS_LICENCE.value if company else IdType.RESIDENT_ID.value
-    )
-    _check_basics(check, company, id_type, today)
-    number, gender, birth_date = _check_identity(check, id_type, today)
-    phones = _check_phones(check)
-    if not number and not company and not phones and not check.failed:
-        check.error("id_number", "required", _("Enter an ID number or at least one phone."))
-    _check_email(check)
-    if check.failed:
-        return None
-    record = OwnerRecord(
-        row=row.number,
-        kind=kind,
-        name=row.get("name", ""),
-        gender=gender or "",
-        birth_date=birth_date,
-        id_type=id_type,
-        id_number=number,
-        phones=phones,
-        email=row.get("email", ""),
-        address=row.get("address", ""),
-        preferences=row.get("preferences", ""),
-        special_needs=row.get("special_needs", ""),
-        tags=list(dict.fromkeys(row.get("tags", []))),
-        consents=tuple(bool(row.get(f"consent_{name}", False)) for name in _CONSENTS),
-    )
-    key = _owner_key(record)
-    first = plan.owners.setdefault(key, record)
-    if first is not record and first.name != record.name:
-        check.error(
-            "id_number",
-            "duplicate_owner",
-            _("Row %(row)s has this ID number with another name.") % {"row": first.row},
+    def row(self, row: ParsedRow) -> None:
+        self.plan.rows += 1
+        key = self.owner(_RowCheck(row, self.errors))
+        self.ownership(row, key if key is not None else ("row", str(row.number)))
+
+    def owner(self, check: _RowCheck) -> OwnerKey | None:
+        row = check.row
+        kind = row.get("kind", Owner.Kind.PERSON.value)
+        company = kind == Owner.Kind.COMPANY
+        id_type = row.get("id_type") or (
+            IdType.BUSINESS_LICENCE.value if company else IdType.RESIDENT_ID.value
         )
-        return None
-    return key
+        _check_basics(check, company, id_type, self.today)
+        number, gender, birth_date = _check_identity(check, id_type, self.today)
+        phones = _check_phones(check)
+        if not number and not company and not phones and not check.failed:
+            check.error("id_number", "required", _("Enter an ID number or at least one phone."))
+        _check_email(check)
+        if check.failed:
+            return None
+        shared = self.shared
+        consents = tuple(bool(row.get(f"consent_{name}", False)) for name in _CONSENTS)
+        record = OwnerRecord(
+            row=row.number,
+            kind=kind,
+            name=row.get("name", ""),
+            gender=gender or "",
+            birth_date=shared(birth_date),
+            id_type=id_type,
+            id_number=number,
+            phones=phones,
+            email=row.get("email", ""),
+            address=row.get("address", ""),
+            preferences=row.get("preferences", ""),
+            special_needs=row.get("special_needs", ""),
+            tags=shared(tuple(dict.fromkeys(row.get("tags", ())))),
+            consents=shared(consents),
+        )
+        key = _owner_key(record)
+        first = self.plan.owners.setdefault(key, record)
+        if first is not record and first.name != record.name:
+            check.error(
+                "id_number",
+                "duplicate_owner",
+                _("Row %(row)s has this ID number with another name.") % {"row": first.row},
+            )
+            return None
+        return key
+
+    def ownership(self, row: ParsedRow, owner: OwnerKey) -> None:
+        key = unit_key(row)
+        if key is None:
+            return
+        shared, plan = self.shared, self.plan
+        key = shared(key)  # one tuple per unit, shared by its co-owners and plan.units
+        dates = [(name, row.get(name)) for name in _DATE_ORDER if row.get(name)]
+        for (_earlier_name, earlier), (later_name, later) in pairwise(dates):
+            if earlier > later:
+                self.errors.add(
+                    row.number,
+                    later_name,
+                    "date_order",
+                    _("This date is before an earlier step of the purchase."),
+                )
+        record = OwnershipRecord(
+            row=row.number,
+            owner_key=owner,
+            unit_key=key,
+            share=shared(row.get("share")),
+            status=row.get("status", Ownership.Status.CONTRACTED.value),
+            subscription_date=shared(row.get("subscription_date")),
+            contract_date=shared(row.get("contract_date")),
+            handover_date=shared(row.get("handover_date")),
+        )
+        if record.is_active and (owner, key) in self.pairs:
+            self.errors.add(
+                row.number, "room", "duplicate_ownership", _("This owner already holds this unit.")
+            )
+            return
+        if record.is_active:
+            self.pairs.add((owner, key))
+        plan.ownerships.append(record)
+        if key not in plan.units:
+            plan.units[key] = UnitRecord(
+                row=row.number,
+                floor=row.get("floor"),
+                layout=shared(row.get("layout", "")),
+                building_area=shared(row.get("building_area")),
+            )
 
 
-def _owner_key(record: OwnerRecord) -> str:
+def check_rows(rows: Iterable[ParsedRow], errors: ErrorLog, *, today: date) -> OwnerPlan:
+    checker = _Checker(errors, today)
+    for row in rows:
+        checker.row(row)
+    return checker.plan
+
+
+def _owner_key(record: OwnerRecord) -> OwnerKey:
     """Same ID number = same owner; without one, the same name and primary phone."""
     if record.id_number:
-        return f"id:{record.id_number}"
+        return record.id_number
     if record.phones:
-        return f"phone:{record.name}:{record.phones[0].number}"
-    return f"name:{record.kind}:{record.name}"
+        return ("phone", record.name, record.phones[0][1])
+    return ("name", record.kind, record.name)
 
 
 def _check_basics(check: _RowCheck, company: bool, id_type: str, today: date) -> None:
@@ -203,26 +286,26 @@ def _check_identity(
     return number, gender, birth_date
 
 
-def _check_phones(check: _RowCheck) -> list[CleanPhone]:
+def _check_phones(check: _RowCheck) -> tuple[Phone, ...]:
     """The 手机号 column must hold a mainland mobile; 其他电话 may hold any line."""
-    phones: list[CleanPhone] = []
+    phones: list[Phone] = []
     mobile = check.row.get("mobile", "")
     if mobile:
         try:
-            phones.append(CleanPhone("mobile", normalize_mobile(mobile), "", True))
+            phones.append((_MOBILE, normalize_mobile(mobile)))
         except PhoneError as exc:
             check.error("mobile", exc.code, exc.message)
-    for raw in check.row.get("other_phones", []):
+    for raw in check.row.get("other_phones", ()):
         try:
             kind, number = normalize_phone(raw)
         except PhoneError as exc:
             check.error("other_phones", exc.code, exc.message)
             continue
-        if any(phone.number == number for phone in phones):
+        if any(known == number for _kind, known in phones):
             check.error("other_phones", "duplicate_phone", _("The same phone is listed twice."))
             continue
-        phones.append(CleanPhone(kind, number, "", not phones))
-    return phones
+        phones.append((kind, number))
+    return tuple(phones)
 
 
 def _check_email(check: _RowCheck) -> None:
@@ -232,49 +315,3 @@ def _check_email(check: _RowCheck) -> None:
             validate_email(email)
         except ValidationError:
             check.error("email", "invalid_email", _("Enter a valid email address."))
-
-
-def _check_ownership(
-    row: ParsedRow,
-    errors: ErrorLog,
-    plan: OwnerPlan,
-    owner: str,
-    pairs: set[tuple[str, UnitKey]],
-) -> None:
-    key = unit_key(row)
-    if key is None:
-        return
-    dates = [(name, row.get(name)) for name in _DATE_ORDER if row.get(name)]
-    for (_earlier_name, earlier), (later_name, later) in pairwise(dates):
-        if earlier > later:
-            errors.add(
-                row.number,
-                later_name,
-                "date_order",
-                _("This date is before an earlier step of the purchase."),
-            )
-    record = OwnershipRecord(
-        row=row.number,
-        owner_key=owner,
-        unit_key=key,
-        share=row.get("share"),
-        status=row.get("status", Ownership.Status.CONTRACTED.value),
-        subscription_date=row.get("subscription_date"),
-        contract_date=row.get("contract_date"),
-        handover_date=row.get("handover_date"),
-    )
-    if record.is_active and (owner, key) in pairs:
-        errors.add(
-            row.number, "room", "duplicate_ownership", _("This owner already holds this unit.")
-        )
-        return
-    if record.is_active:
-        pairs.add((owner, key))
-    plan.ownerships.append(record)
-    if key not in plan.units:
-        plan.units[key] = UnitRecord(
-            row=row.number,
-            floor=row.get("floor"),
-            layout=row.get("layout", ""),
-            building_area=row.get("building_area"),
-        )

@@ -1,0 +1,142 @@
+"""The working calendar from the database, and its write path.
+
+Official years come from the pinned `chinesecalendar` package; administrators amend the
+calendar with company days off or working days, or type in a new year's State Council
+notice. Any change bumps a version in the cache, so every process rebuilds its in-memory
+WorkingCalendar once, and deadlines marked provisional are recomputed in the background.
+"""
+
+import datetime as dt
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from anju.audit.services import log_change, snapshot
+from anju.servicedesk.models import CalendarDay, CalendarYear
+from anju.servicedesk.rules.calendar import WorkingCalendar, YearCalendar
+from anju.servicedesk.rules.clocks import BusinessPeriod, normalize_periods
+from anju.servicedesk.rules.official_calendar import official_year
+
+_VERSION_KEY = "anju:calendar-version"
+
+
+def calendar_version() -> int:
+    return int(cache.get_or_set(_VERSION_KEY, 1, timeout=None) or 1)
+
+
+def _bump_version() -> None:
+    try:
+        cache.incr(_VERSION_KEY)
+    except ValueError:
+        cache.set(_VERSION_KEY, 2, timeout=None)
+
+
+def working_calendar() -> WorkingCalendar:
+    """The current calendar, rebuilt only after a change (see calendar_version)."""
+    return _build_calendar(calendar_version())
+
+
+@lru_cache(maxsize=2)
+def _build_calendar(version: int) -> WorkingCalendar:
+    years: dict[int, dict[str, set[dt.date]]] = {
+        year.year: {"holidays": set(), "makeup": set()} for year in CalendarYear.objects.all()
+    }
+    sources = dict(CalendarYear.objects.values_list("year", "source"))
+    off: set[dt.date] = set()
+    work: set[dt.date] = set()
+    for day in CalendarDay.objects.all():
+        if day.kind == CalendarDay.Kind.HOLIDAY and day.date.year in years:
+            years[day.date.year]["holidays"].add(day.date)
+        elif day.kind == CalendarDay.Kind.MAKEUP_WORKDAY and day.date.year in years:
+            years[day.date.year]["makeup"].add(day.date)
+        elif day.kind == CalendarDay.Kind.EXTRA_DAY_OFF:
+            off.add(day.date)
+        elif day.kind == CalendarDay.Kind.EXTRA_WORKDAY:
+            work.add(day.date)
+    loaded = {
+        year: YearCalendar(year, frozenset(d["holidays"]), frozenset(d["makeup"]), sources[year])
+        for year, d in years.items()
+    }
+    return WorkingCalendar(loaded, off, work, tz=ZoneInfo(settings.TIME_ZONE))
+
+
+def business_periods() -> tuple[BusinessPeriod, ...]:
+    return normalize_periods(BusinessPeriod.parse(p) for p in settings.ANJU_BUSINESS_HOURS)
+
+
+@transaction.atomic
+def calendar_load_official_year(*, actor: Any, year: int) -> CalendarYear:
+    """Load (or reload) a year from the package; raises OfficialYearUnavailable."""
+    official = official_year(year)
+    return _store_year(actor, year, official.holidays, official.makeup_workdays, official.source)
+
+
+@transaction.atomic
+def calendar_enter_year(
+    *, actor: Any, year: int, holidays: set[dt.date], makeup_workdays: set[dt.date], source: str
+) -> CalendarYear:
+    """A year typed in from the State Council notice (before the package has it)."""
+    YearCalendar(year, frozenset(holidays), frozenset(makeup_workdays), source)  # validates
+    return _store_year(actor, year, holidays, makeup_workdays, source)
+
+
+def _store_year(actor: Any, year: int, holidays: Any, makeup: Any, source: str) -> CalendarYear:
+    CalendarDay.objects.filter(date__year=year, kind__in=CalendarDay.OFFICIAL).delete()
+    CalendarDay.objects.bulk_create(
+        [CalendarDay(date=d, kind=CalendarDay.Kind.HOLIDAY) for d in sorted(holidays)]
+        + [CalendarDay(date=d, kind=CalendarDay.Kind.MAKEUP_WORKDAY) for d in sorted(makeup)]
+    )
+    entry, created = CalendarYear.objects.update_or_create(year=year, defaults={"source": source})
+    log_change(
+        actor=actor,
+        instance=entry,
+        action="create" if created else "update",
+        before=None,
+        after={**snapshot(entry), "holidays": len(holidays), "makeup_workdays": len(makeup)},
+    )
+    _after_calendar_change()
+    return entry
+
+
+@transaction.atomic
+def calendar_amend_day(*, actor: Any, date: dt.date, kind: str, name: str = "") -> CalendarDay:
+    if kind not in (CalendarDay.Kind.EXTRA_DAY_OFF, CalendarDay.Kind.EXTRA_WORKDAY):
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError(
+            {
+                "kind": [
+                    ValidationError(
+                        _("Only company days off or working days can be added by hand."),
+                        code="invalid_choice",
+                    )
+                ]
+            }
+        )
+    CalendarDay.objects.filter(
+        date=date, kind__in=(CalendarDay.Kind.EXTRA_DAY_OFF, CalendarDay.Kind.EXTRA_WORKDAY)
+    ).delete()
+    day = CalendarDay.objects.create(date=date, kind=kind, name=name)
+    log_change(actor=actor, instance=day, action="create", before=None, after=snapshot(day))
+    _after_calendar_change()
+    return day
+
+
+@transaction.atomic
+def calendar_remove_day(*, actor: Any, day: CalendarDay) -> None:
+    before = snapshot(day)
+    log_change(actor=actor, instance=day, action="delete", before=before, after=None)
+    day.delete()
+    _after_calendar_change()
+
+
+def _after_calendar_change() -> None:
+    from anju.servicedesk.tasks import recompute_provisional_deadlines
+
+    transaction.on_commit(_bump_version)
+    transaction.on_commit(recompute_provisional_deadlines.delay)

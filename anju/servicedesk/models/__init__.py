@@ -1,0 +1,31 @@
+"""Service-desk models, one module per concept."""
+
+from anju.servicedesk.models.alerts import GroupComplaintAlert
+from anju.servicedesk.models.calendar import CalendarDay, CalendarYear
+from anju.servicedesk.models.categories import Category
+from anju.servicedesk.models.complaints import ComplaintFeedback, ComplaintPlan
+from anju.servicedesk.models.notifications import Notification
+from anju.servicedesk.models.sla import Milestone, SlaPolicy, SlaTarget
+from anju.servicedesk.models.work_orders import (
+    SavedView,
+    WorkOrder,
+    WorkOrderAttachment,
+    WorkOrderEvent,
+)
+
+__all__ = [
+    "CalendarDay",
+    "CalendarYear",
+    "Category",
+    "ComplaintFeedback",
+    "ComplaintPlan",
+    "GroupComplaintAlert",
+    "Milestone",
+    "Notification",
+    "SavedView",
+    "SlaPolicy",
+    "SlaTarget",
+    "WorkOrder",
+    "WorkOrderAttachment",
+    "WorkOrderEvent",
+]

@@ -1,0 +1,108 @@
+"""群诉预警: raise, follow and close group-complaint alerts."""
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from anju.audit.services import log_change, snapshot
+from anju.servicedesk.models import GroupComplaintAlert, WorkOrder
+from anju.servicedesk.services.common import notify, project_managers, require
+
+
+def _complaints(order: WorkOrder, category_id: int, **place: Any) -> Any:
+    since = timezone.now() - timedelta(days=settings.ANJU_GROUP_COMPLAINT_DAYS)
+    return WorkOrder.objects.filter(
+        type=WorkOrder.Type.COMPLAINT,
+        category_id=category_id,
+        received_at__gte=since,
+        owner__isnull=False,
+        **place,
+    ).exclude(status=WorkOrder.Status.MERGED)
+
+
+def check_group_complaint(order: WorkOrder) -> list[GroupComplaintAlert]:
+    """After a complaint is accepted: does its building or phase now pass the threshold?"""
+    category_id = order.category_id
+    if category_id is None or order.unit_id is None:
+        return []
+    building = order.unit.building  # type: ignore[union-attr]
+    scopes = (
+        (f"building:{building.pk}", {"unit__building": building}, {"building": building}),
+        (
+            f"phase:{building.phase_id}",
+            {"unit__building__phase_id": building.phase_id},
+            {"phase_id": building.phase_id},
+        ),
+    )
+    raised = []
+    for scope_key, place, fields in scopes:
+        orders = list(_complaints(order, category_id, **place).only("pk", "owner_id"))
+        owners = {o.owner_id for o in orders}
+        if len(owners) >= settings.ANJU_GROUP_COMPLAINT_OWNERS:
+            raised.append(_raise(order, category_id, scope_key, fields, orders, len(owners)))
+    return raised
+
+
+def _raise(
+    order: WorkOrder,
+    category_id: int,
+    scope_key: str,
+    fields: dict[str, Any],
+    orders: list[WorkOrder],
+    owner_count: int,
+) -> GroupComplaintAlert:
+    alert = (
+        GroupComplaintAlert.objects.select_for_update()
+        .exclude(status=GroupComplaintAlert.Status.CLOSED)
+        .filter(scope_key=scope_key, category_id=category_id)
+        .first()
+    )
+    created = alert is None
+    if alert is None:
+        alert = GroupComplaintAlert.objects.create(
+            project_id=order.project_id,
+            scope_key=scope_key,
+            category_id=category_id,
+            owner_count=owner_count,
+            **fields,
+        )
+    else:
+        alert.owner_count = owner_count
+        alert.save(update_fields=["owner_count"])
+    alert.orders.add(*orders)
+    if created:
+        log_change(actor=None, instance=alert, action="create", before=None, after=snapshot(alert))
+        notify(
+            project_managers(order),
+            "group_complaint",
+            _("Group-complaint alert: %(count)s owners about %(category)s.")
+            % {"count": owner_count, "category": order.category},
+            order,
+        )
+    return alert
+
+
+@transaction.atomic
+def group_alert_take(*, actor: Any, alert: GroupComplaintAlert, note: str = "") -> None:
+    alert = GroupComplaintAlert.objects.select_for_update().get(pk=alert.pk)
+    require(alert.status == GroupComplaintAlert.Status.OPEN)
+    before = snapshot(alert)
+    alert.status, alert.handled_by, alert.note = GroupComplaintAlert.Status.HANDLING, actor, note
+    alert.save()
+    log_change(actor=actor, instance=alert, action="update", before=before, after=snapshot(alert))
+
+
+@transaction.atomic
+def group_alert_close(*, actor: Any, alert: GroupComplaintAlert, note: str) -> None:
+    alert = GroupComplaintAlert.objects.select_for_update().get(pk=alert.pk)
+    require(alert.status != GroupComplaintAlert.Status.CLOSED)
+    before = snapshot(alert)
+    alert.status, alert.closed_at = GroupComplaintAlert.Status.CLOSED, timezone.now()
+    alert.note = note or alert.note
+    alert.handled_by = alert.handled_by or actor
+    alert.save()
+    log_change(actor=actor, instance=alert, action="update", before=before, after=snapshot(alert))

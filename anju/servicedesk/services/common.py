@@ -1,0 +1,93 @@
+"""Shared pieces of the service-desk write path: events, notifications, locking."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from anju.audit.services import log_change, snapshot
+from anju.security.models import User
+from anju.servicedesk.models import Milestone, Notification, WorkOrder, WorkOrderEvent
+
+ORDER_LOG_EXCLUDE = {"idempotency_key"}
+
+
+def order_view(order: WorkOrder) -> dict[str, Any]:
+    return snapshot(order, exclude=ORDER_LOG_EXCLUDE)
+
+
+def locked(order: WorkOrder) -> WorkOrder:
+    """Re-read the order under a row lock so concurrent transitions serialise."""
+    return WorkOrder.objects.select_for_update().get(pk=order.pk)
+
+
+def record(order: WorkOrder, kind: str, actor: Any, note: str = "", **data: Any) -> WorkOrderEvent:
+    return WorkOrderEvent.objects.create(
+        work_order=order,
+        kind=kind,
+        note=note,
+        data=data,
+        actor=actor if getattr(actor, "pk", None) else None,
+    )
+
+
+def log_order_change(actor: Any, order: WorkOrder, before: dict[str, Any]) -> None:
+    log_change(actor=actor, instance=order, action="update", before=before, after=order_view(order))
+
+
+def refuse(field: str, message: Any, code: str) -> ValidationError:
+    return ValidationError({field: [ValidationError(message, code=code)]})
+
+
+def require(condition: bool, message: Any = None) -> None:
+    if not condition:
+        raise refuse(
+            "status",
+            message or _("This step is not possible in the order's state."),
+            "invalid_transition",
+        )
+
+
+def notify(recipients: Iterable[User], kind: str, text: str, order: WorkOrder | None) -> None:
+    """Notifications are written after commit: a rolled-back step tells nobody."""
+    people = {user.pk: user for user in recipients if user is not None}
+
+    def send() -> None:
+        Notification.objects.bulk_create(
+            [
+                Notification(recipient=user, kind=kind, text=text[:300], work_order=order)
+                for user in people.values()
+            ]
+        )
+
+    transaction.on_commit(send)
+
+
+def project_managers(order: WorkOrder) -> list[User]:
+    """The managers assigned to the order's project (the manager on duty is among them)."""
+    return list(
+        User.objects.filter(
+            groups__name="manager", projects=order.project_id, is_active=True
+        ).distinct()
+    )
+
+
+def meet_milestones(order: WorkOrder, kinds: Iterable[str], actor: Any) -> None:
+    now = timezone.now()
+    running = Milestone.objects.running().filter(work_order=order, kind__in=list(kinds))
+    for milestone in running:
+        milestone.met_at = now
+        milestone.paused_at = None
+        milestone.save(update_fields=["met_at", "paused_at"])
+        late = now > milestone.due_at
+        record(
+            order,
+            WorkOrderEvent.Kind.MILESTONE_MET,
+            actor,
+            milestone=milestone.kind,
+            late=late,
+            due_at=milestone.due_at.isoformat(),
+        )

@@ -1,0 +1,161 @@
+"""投诉处理: investigation, a plan a manager approves, feedback to the owner."""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from anju.security.models import User
+from anju.servicedesk.models import ComplaintFeedback, ComplaintPlan, WorkOrder, WorkOrderEvent
+from anju.servicedesk.services.common import (
+    locked,
+    meet_milestones,
+    notify,
+    project_managers,
+    record,
+    refuse,
+    require,
+)
+from anju.servicedesk.sla import MET_BY
+
+Kind = WorkOrderEvent.Kind
+APPROVE_PERM = "servicedesk.approve_complaintplan"
+
+
+def _complaint(order: WorkOrder) -> WorkOrder:
+    order = locked(order)
+    require(
+        order.type == WorkOrder.Type.COMPLAINT and order.is_open,
+        _("Only an open complaint can take this step."),
+    )
+    return order
+
+
+@transaction.atomic
+def complaint_start_investigation(*, actor: User, order: WorkOrder, note: str = "") -> WorkOrder:
+    order = _complaint(order)
+    require(
+        not order.events.filter(kind=Kind.INVESTIGATION_STARTED).exists(),
+        _("The investigation has already started."),
+    )
+    if order.status == WorkOrder.Status.DISPATCHED:
+        order.status = WorkOrder.Status.IN_PROGRESS
+        order.save(update_fields=["status"])
+    record(order, Kind.INVESTIGATION_STARTED, actor, note)
+    meet_milestones(order, MET_BY["investigate"], actor)
+    return order
+
+
+@transaction.atomic
+def complaint_propose_plan(
+    *,
+    actor: User,
+    order: WorkOrder,
+    content: str,
+    department: str,
+    responsible: User,
+    deadline: date,
+    findings: str = "",
+) -> ComplaintPlan:
+    order = _complaint(order)
+    require(
+        not order.plans.filter(status=ComplaintPlan.Status.PROPOSED).exists(),
+        _("A plan is already waiting for approval."),
+    )
+    if department not in WorkOrder.Department.values:
+        raise refuse("department", _("Choose a department."), "invalid_choice")
+    if deadline < timezone.localdate():
+        raise refuse("deadline", _("The deadline cannot be in the past."), "past_date")
+    if not content.strip():
+        raise refuse("content", _("Describe the plan."), "required")
+    plan = ComplaintPlan.objects.create(
+        work_order=order,
+        content=content.strip(),
+        findings=findings.strip(),
+        department=department,
+        responsible=responsible,
+        deadline=deadline,
+        proposed_by=actor,
+    )
+    record(
+        order,
+        Kind.PLAN_PROPOSED,
+        actor,
+        content,
+        plan=plan.pk,
+        responsible=responsible.pk,
+        deadline=deadline.isoformat(),
+    )
+    notify(
+        project_managers(order),
+        "plan_proposed",
+        _("A handling plan for %(number)s waits for your approval.") % {"number": order.number},
+        order,
+    )
+    return plan
+
+
+@transaction.atomic
+def complaint_decide_plan(
+    *, actor: User, plan: ComplaintPlan, approve: bool, note: str = ""
+) -> ComplaintPlan:
+    if not actor.has_perm(APPROVE_PERM):
+        raise PermissionDenied
+    plan = ComplaintPlan.objects.select_for_update().select_related("work_order").get(pk=plan.pk)
+    require(plan.status == ComplaintPlan.Status.PROPOSED, _("The plan was already decided."))
+    if not approve and not note.strip():
+        raise refuse("decision_note", _("Say why the plan is rejected."), "required")
+    plan.status = ComplaintPlan.Status.APPROVED if approve else ComplaintPlan.Status.REJECTED
+    plan.decided_by, plan.decided_at, plan.decision_note = actor, timezone.now(), note
+    plan.save()
+    record(
+        plan.work_order,
+        Kind.PLAN_APPROVED if approve else Kind.PLAN_REJECTED,
+        actor,
+        note,
+        plan=plan.pk,
+    )
+    notify(
+        [plan.proposed_by, plan.responsible],
+        "plan_decided",
+        _("The plan for %(number)s was %(decision)s.")
+        % {
+            "number": plan.work_order.number,
+            "decision": _("approved") if approve else _("rejected"),
+        },
+        plan.work_order,
+    )
+    return plan
+
+
+@transaction.atomic
+def complaint_give_feedback(
+    *,
+    actor: User,
+    order: WorkOrder,
+    channel: str,
+    content: str,
+    owner_response: str = "",
+    owner_satisfied: bool | None = None,
+) -> ComplaintFeedback:
+    order = locked(order)
+    require(order.type == WorkOrder.Type.COMPLAINT, _("Feedback is for complaints."))
+    if channel not in WorkOrder.Channel.values:
+        raise refuse("channel", _("Choose a channel."), "invalid_choice")
+    if not content.strip():
+        raise refuse("content", _("Say what the owner was told."), "required")
+    feedback = ComplaintFeedback.objects.create(
+        work_order=order,
+        channel=channel,
+        content=content.strip(),
+        owner_response=owner_response.strip(),
+        owner_satisfied=owner_satisfied,
+        given_by=actor,
+    )
+    record(
+        order, Kind.FEEDBACK_GIVEN, actor, content, channel=channel, owner_satisfied=owner_satisfied
+    )
+    meet_milestones(order, MET_BY["feedback"], actor)
+    return feedback

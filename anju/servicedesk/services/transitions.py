@@ -1,0 +1,249 @@
+"""派单 / 处理 / 挂起 / 关闭: every step of an order after it was accepted."""
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from anju.security.models import User
+from anju.security.scoping import visible_project_ids
+from anju.servicedesk.models import Milestone, WorkOrder, WorkOrderEvent
+from anju.servicedesk.services.common import (
+    locked,
+    log_order_change,
+    meet_milestones,
+    notify,
+    order_view,
+    project_managers,
+    record,
+    refuse,
+    require,
+)
+from anju.servicedesk.sla import MET_BY, STARTS_AT_DISPATCH, milestone_from_target, resumed_deadline
+
+Status = WorkOrder.Status
+Kind = WorkOrderEvent.Kind
+
+
+def _check_assignee(order: WorkOrder, assignee: User) -> None:
+    ids = visible_project_ids(assignee)
+    if not assignee.is_active or (ids is not None and order.project_id not in ids):
+        raise refuse(
+            "assignee", _("This person does not work on the order's project."), "not_in_project"
+        )
+
+
+@transaction.atomic
+def work_order_dispatch(
+    *, actor: User, order: WorkOrder, department: str, assignee: User, note: str = ""
+) -> WorkOrder:
+    """Dispatch to a department and a responsible person; again = re-dispatch."""
+    order = locked(order)
+    require(order.can_dispatch())
+    if department not in WorkOrder.Department.values:
+        raise refuse("department", _("Choose a department."), "invalid_choice")
+    _check_assignee(order, assignee)
+    before, again = order_view(order), order.status != Status.ACCEPTED
+    order.department, order.assignee = department, assignee
+    if order.status == Status.ACCEPTED:
+        order.status = Status.DISPATCHED
+    order.save()
+    log_order_change(actor, order, before)
+    record(
+        order,
+        Kind.REDISPATCHED if again else Kind.DISPATCHED,
+        actor,
+        note,
+        department=department,
+        assignee=assignee.pk,
+    )
+    meet_milestones(order, MET_BY["dispatch"], actor)
+    if not again:
+        _start_dispatch_milestones(order)
+    notify(
+        [assignee],
+        "dispatched",
+        _("Work order %(number)s was dispatched to you.") % {"number": order.number},
+        order,
+    )
+    return order
+
+
+def _start_dispatch_milestones(order: WorkOrder) -> None:
+    if order.sla_policy is None:
+        return
+    now = timezone.now()
+    Milestone.objects.bulk_create(
+        [
+            milestone_from_target(order, target, now)
+            for target in order.sla_policy.targets.all()
+            if target.milestone in STARTS_AT_DISPATCH
+        ]
+    )
+
+
+@transaction.atomic
+def work_order_start(*, actor: User, order: WorkOrder, note: str = "") -> WorkOrder:
+    """The responsible person responds (on site, or first contact)."""
+    order = locked(order)
+    require(order.status == Status.DISPATCHED)
+    before = order_view(order)
+    order.status = Status.IN_PROGRESS
+    order.save()
+    log_order_change(actor, order, before)
+    record(order, Kind.STARTED, actor, note)
+    meet_milestones(order, MET_BY["start"], actor)
+    return order
+
+
+@transaction.atomic
+def work_order_escalate(*, actor: User, order: WorkOrder, note: str) -> WorkOrder:
+    order = locked(order)
+    require(order.is_open)
+    before = order_view(order)
+    order.escalated = True
+    order.save()
+    log_order_change(actor, order, before)
+    managers = project_managers(order)
+    record(order, Kind.ESCALATED, actor, note, notified=[u.pk for u in managers])
+    notify(
+        managers,
+        "escalated",
+        _("Work order %(number)s was escalated.") % {"number": order.number},
+        order,
+    )
+    return order
+
+
+@transaction.atomic
+def work_order_hold(*, actor: User, order: WorkOrder, reason: str, note: str = "") -> WorkOrder:
+    order = locked(order)
+    require(order.can_hold())
+    if reason not in WorkOrder.HoldReason.values:
+        raise refuse("hold_reason", _("Choose why the order waits."), "invalid_choice")
+    before, now = order_view(order), timezone.now()
+    previous = order.status
+    order.status, order.hold_reason, order.on_hold_since = Status.ON_HOLD, reason, now
+    order.save()
+    Milestone.objects.running().filter(
+        work_order=order, pauses_on_hold=True, paused_at__isnull=True
+    ).update(paused_at=now)
+    log_order_change(actor, order, before)
+    record(order, Kind.HELD, actor, note, reason=reason, previous_status=previous)
+    return order
+
+
+@transaction.atomic
+def work_order_resume(*, actor: User, order: WorkOrder, note: str = "") -> WorkOrder:
+    order = locked(order)
+    require(order.status == Status.ON_HOLD)
+    before, now = order_view(order), timezone.now()
+    held = order.events.filter(kind=Kind.HELD).order_by("-at", "-id").first()
+    order.status = (held.data.get("previous_status") if held else None) or Status.DISPATCHED
+    order.hold_reason, order.on_hold_since = "", None
+    order.save()
+    for milestone in Milestone.objects.running().filter(work_order=order, paused_at__isnull=False):
+        _resume_milestone(milestone, now)
+    log_order_change(actor, order, before)
+    record(order, Kind.RESUMED, actor, note)
+    return order
+
+
+def _resume_milestone(milestone: Milestone, now: Any) -> None:
+    due, at_risk = resumed_deadline(milestone, now)
+    assert milestone.paused_at is not None
+    milestone.holds = [*milestone.holds, [milestone.paused_at.isoformat(), now.isoformat()]]
+    milestone.due_at, milestone.at_risk_at = due.at, at_risk
+    milestone.provisional = milestone.provisional or due.provisional
+    milestone.paused_at = None
+    milestone.save(update_fields=["holds", "due_at", "at_risk_at", "provisional", "paused_at"])
+
+
+@transaction.atomic
+def work_order_merge(
+    *, actor: User, duplicate: WorkOrder, into: WorkOrder, note: str = ""
+) -> WorkOrder:
+    duplicate, into = locked(duplicate), locked(into)
+    require(duplicate.pk != into.pk and duplicate.is_open and into.is_open)
+    if duplicate.project_id != into.project_id:
+        raise refuse("into", _("Only orders of the same project can be merged."), "other_project")
+    before = order_view(duplicate)
+    duplicate.status, duplicate.merged_into = Status.MERGED, into
+    duplicate.closed_at = timezone.now()
+    duplicate.save()
+    Milestone.objects.running().filter(work_order=duplicate).update(cancelled=True)
+    into.related.add(duplicate)
+    log_order_change(actor, duplicate, before)
+    record(duplicate, Kind.MERGED, actor, note, into=into.pk)
+    record(into, Kind.ABSORBED, actor, note, duplicate=duplicate.pk)
+    return duplicate
+
+
+@transaction.atomic
+def work_order_link(*, actor: User, order: WorkOrder, other: WorkOrder, note: str = "") -> None:
+    require(
+        order.pk != other.pk and order.project_id == other.project_id,
+        _("Only other orders of the same project can be linked."),
+    )
+    order.related.add(other)
+    record(order, Kind.LINKED, actor, note, other=other.pk)
+    record(other, Kind.LINKED, actor, note, other=order.pk)
+
+
+@transaction.atomic
+def work_order_resolve(*, actor: User, order: WorkOrder, note: str) -> WorkOrder:
+    order = locked(order)
+    require(order.can_resolve())
+    if order.type == WorkOrder.Type.COMPLAINT:
+        require(
+            order.plans.filter(status="approved").exists(),
+            _("A complaint is resolved only after its handling plan was approved."),
+        )
+    before = order_view(order)
+    order.status, order.resolved_at = Status.RESOLVED, timezone.now()
+    order.save()
+    log_order_change(actor, order, before)
+    record(order, Kind.RESOLVED, actor, note)
+    meet_milestones(order, MET_BY["resolve"], actor)
+    return order
+
+
+@transaction.atomic
+def work_order_close(*, actor: User, order: WorkOrder, note: str = "") -> WorkOrder:
+    order = locked(order)
+    require(order.can_close())
+    if order.type == WorkOrder.Type.COMPLAINT:
+        require(
+            order.feedback.exists(),
+            _("A complaint is closed only after the owner was given feedback."),
+        )
+    before = order_view(order)
+    order.status, order.closed_at = Status.CLOSED, timezone.now()
+    order.save()
+    Milestone.objects.running().filter(work_order=order).update(cancelled=True)
+    log_order_change(actor, order, before)
+    record(order, Kind.CLOSED, actor, note)
+    return order
+
+
+@transaction.atomic
+def work_order_reopen(*, actor: User, order: WorkOrder, note: str) -> WorkOrder:
+    order = locked(order)
+    require(order.can_reopen())
+    if not note.strip():
+        raise refuse("note", _("Say why the order is reopened."), "required")
+    before = order_view(order)
+    order.status = Status.DISPATCHED if order.assignee_id else Status.ACCEPTED
+    order.resolved_at = order.closed_at = None
+    order.save()
+    log_order_change(actor, order, before)
+    record(order, Kind.REOPENED, actor, note)
+    if order.assignee:
+        notify(
+            [order.assignee],
+            "reopened",
+            _("Work order %(number)s was reopened.") % {"number": order.number},
+            order,
+        )
+    return order

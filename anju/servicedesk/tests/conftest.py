@@ -1,0 +1,62 @@
+"""Service-desk fixtures: a unit with an owner, desk staff, a clean calendar cache."""
+
+from datetime import date
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+
+from anju.core.testing.factories import UnitFactory, make_owner
+from anju.owners.services import ownership_create
+from anju.servicedesk.calendar import _build_calendar
+from anju.servicedesk.models import Category
+
+
+@pytest.fixture(autouse=True)
+def fresh_calendar_cache() -> Any:
+    """The calendar is cached per version; tests roll the database back, so reset both."""
+    cache.clear()
+    _build_calendar.cache_clear()
+    yield
+    cache.clear()
+    _build_calendar.cache_clear()
+
+
+@pytest.fixture
+def unit(project):
+    return UnitFactory(building__phase__project=project, building__project=project)
+
+
+@pytest.fixture
+def owner(project, unit):
+    owner = make_owner(project, name="张三", phones=["13800138000"])
+    ownership_create(
+        actor=None,
+        owner=owner,
+        unit=unit,
+        share=100,
+        status="handed_over",
+        contract_date=date(2023, 1, 5),
+        handover_date=date(2024, 6, 30),
+    )
+    return owner
+
+
+@pytest.fixture
+def desk(make_user, project):
+    return make_user("front_desk", projects=[project])
+
+
+@pytest.fixture
+def supervisor(make_user, project):
+    return make_user("repair_supervisor", projects=[project])
+
+
+@pytest.fixture
+def manager(make_user, project):
+    return make_user("manager", projects=[project])
+
+
+@pytest.fixture
+def leak(db):
+    return Category.objects.get(path="防水渗漏 › 卫生间渗漏")
