@@ -9,6 +9,7 @@ urlpatterns = [
     path("owners/", include("anju.owners.urls")),
     path("audit/", include("anju.audit.urls")),
     path("imports/", include("anju.imports.urls")),
+    path("desk/admin/", include("anju.servicedesk.urls_admin")),
     path("desk/", include("anju.servicedesk.urls")),
     path("security/", include("anju.security.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -5,12 +5,13 @@ The file is written with openpyxl's write-only mode in the format of the owners 
 its own whose buildings exist but whose units do not: the import creates the units, the
 owners (some with two units, some units with two co-owners) and the ownerships.
 
-Each phase runs in a fresh subprocess (`python -m benchmarks.import_bench PHASE JOB_ID`)
+Each phase runs in a fresh subprocess (`python -m benchmarks.import_phase PHASE JOB URL`)
 so its peak RSS (getrusage ru_maxrss) is the import's own, and is printed next to the
 baseline of a process that has only loaded Django.
 """
 
 import json
+import os
 import random
 import subprocess
 import sys
@@ -26,6 +27,7 @@ PROJECT_CODE = "bench-import"
 FIRST_OWNER_INDEX = 10_000_000  # far beyond the generated dataset: no shared ID number
 TARGET_SECONDS = 90.0
 TARGET_MB = 500.0
+PHASES = ("validate", "commit")
 _STATUS_LABELS = {"handed_over": "已交付", "contracted": "已签约", "subscribed": "认购"}
 
 
@@ -160,65 +162,40 @@ def remove_project() -> None:
 # --- phases in subprocesses --------------------------------------------------------------
 
 
-def _child(phase: str, job_id: int, url: str, trace: bool) -> dict[str, Any]:
-    command = [sys.executable, "-m", "benchmarks.import_bench", phase, str(job_id), url]
+def _child(phase: str, job_id: int, url: str, trace: bool, profile: Path | None) -> dict[str, Any]:
+    command = [sys.executable, "-m", "benchmarks.import_phase", phase, str(job_id), url]
     if trace:
         command.append("--tracemalloc")
+    if profile:
+        command.append(f"--profile={profile}")
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"{phase} failed:\n{done.stdout}\n{done.stderr}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def child_main(argv: list[str]) -> int:
-    """In the subprocess: run one phase of one job and print a JSON line of figures."""
-    import resource
-    import tracemalloc
+def _print_profile(path: Path) -> None:
+    import pstats
 
-    phase, job_id, url = argv[0], int(argv[1]), argv[2]
-    trace = "--tracemalloc" in argv
-    from benchmarks import env
-
-    env.setup_django(url)
-    from anju.imports import services
-
-    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    if trace:
-        tracemalloc.start()
-    began = time.perf_counter()
-    if phase == "validate":
-        job = services.import_job_validate(job_id=job_id)
-    else:
-        job = services.import_job_commit(job_id=job_id)
-    seconds = time.perf_counter() - began
-    figures = {
-        "phase": phase,
-        "seconds": round(seconds, 2),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "baseline_rss_mb": round(baseline, 1),
-        "status": job.status,
-        "errors": job.error_count,
-        "first_errors": job.errors[:5] if job.errors else [],
-        "failure": job.failure,
-        "summary": job.summary,
-    }
-    if trace:
-        figures["tracemalloc_peak_mb"] = round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
-    print(json.dumps(figures, default=str))
-    return 0
+    print(f"\n{path.name}: top functions by cumulative time")
+    pstats.Stats(str(path)).sort_stats("cumulative").print_stats(30)
 
 
 # --- the benchmark -----------------------------------------------------------------------
 
 
-def run(*, rows: int, seed: int, url: str, trace: bool = False) -> dict[str, Any]:
+def run(
+    *, rows: int, seed: int, url: str, trace: bool = False, profile: bool = False
+) -> dict[str, Any]:
     from django.conf import settings
     from django.core.files import File
 
     from anju.imports import services
     from anju.security.models import User
 
-    path = Path(settings.VAR_DIR) / "benchmarks" / f"owners-import-{rows}-{seed}.xlsx"
+    folder = Path(settings.VAR_DIR) / "benchmarks"
+    path = folder / f"owners-import-{rows}-{seed}.xlsx"
+    profiles = {p: folder / f"import-{p}.prof" if profile else None for p in PHASES}
     data = rows_for(rows, seed)
     units = len({(r["building"], r["entrance"], r["room"]) for r in data})
     if not path.exists():
@@ -238,12 +215,14 @@ def run(*, rows: int, seed: int, url: str, trace: bool = False) -> dict[str, Any
             actor=actor, project=project, kind="owners", file=File(handle, name=path.name)
         )
     upload = time.perf_counter() - began
-    validate = _child("validate", job.pk, url, trace)
+    print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()), flush=True)
+    validate = _child("validate", job.pk, url, trace, profiles["validate"])
     _check(validate, "validated")
     job.refresh_from_db()
     services.import_job_request_commit(actor=actor, job=job)
-    commit = _child("commit", job.pk, url, trace)
+    commit = _child("commit", job.pk, url, trace, profiles["commit"])
     _check(commit, "committed")
+    print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     figures = {
         "rows": rows,
         "owners": owners,
@@ -253,6 +232,9 @@ def run(*, rows: int, seed: int, url: str, trace: bool = False) -> dict[str, Any
         "commit": commit,
     }
     print(report(figures))
+    for phase_profile in profiles.values():
+        if phase_profile:
+            _print_profile(phase_profile)
     remove_project()
     return figures
 
@@ -268,24 +250,30 @@ def _check(figures: dict[str, Any], expected: str) -> None:
 
 def report(figures: dict[str, Any]) -> str:
     phases = [figures["validate"], figures["commit"]]
-    rows = [
+    rows: list[list[object]] = [
         [
             p["phase"],
             p["seconds"],
+            p["sql_seconds"],
+            p["sql_calls"],
             p["peak_rss_mb"],
             p["baseline_rss_mb"],
             p.get("tracemalloc_peak_mb", "-"),
         ]
         for p in phases
     ]
-    total = sum(p["seconds"] for p in phases) + figures["upload_seconds"]
+    upload = figures["upload_seconds"]
+    total = sum(p["seconds"] for p in phases) + upload
     peak = max(p["peak_rss_mb"] for p in phases)
-    rows.append(["total (incl. upload)", round(total, 2), peak, "", ""])
+    rows.insert(0, ["upload (import_job_create)", round(upload, 2), "", "", "", "", ""])
+    rows.append(["total", round(total, 2), "", "", peak, "", ""])
     headers = [
         "phase",
         "seconds",
+        "in SQL s",
+        "SQL calls",
         "peak RSS MB",
-        "RSS after django.setup MB",
+        "RSS after setup MB",
         "tracemalloc peak MB",
     ]
     verdict = (
@@ -295,7 +283,3 @@ def report(figures: dict[str, Any]) -> str:
     )
     summary = figures["commit"].get("summary") or {}
     return f"{table(headers, rows)}\n{verdict}\ncommit summary: {summary}"
-
-
-if __name__ == "__main__":
-    sys.exit(child_main(sys.argv[1:]))

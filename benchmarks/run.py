@@ -44,6 +44,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="also trace Python allocations during the import (slower)",
     )
+    parser.add_argument(
+        "--profile-import",
+        action="store_true",
+        help="cProfile each import phase (var/benchmarks/import-*.prof) and print the top",
+    )
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--jobs", type=int, default=2, help="generator worker processes")
     parser.add_argument(
@@ -85,7 +90,13 @@ def main(argv: list[str] | None = None) -> int:
         from benchmarks import import_bench
 
         print(f"\n== Import of {args.import_rows:,} rows ==", flush=True)
-        import_bench.run(rows=args.import_rows, seed=args.seed, url=url, trace=args.tracemalloc)
+        import_bench.run(
+            rows=args.import_rows,
+            seed=args.seed,
+            url=url,
+            trace=args.tracemalloc,
+            profile=args.profile_import,
+        )
     return 0
 
 

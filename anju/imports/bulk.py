@@ -1,27 +1,26 @@
-"""Bulk writing for imports: batched inserts and one change-log row per created object.
+"""Bulk writing for imports: value rows, batched inserts, one change-log row per object.
 
-Everything is written batch by batch (2,000 objects): model instances of one batch are
-built, inserted, logged and dropped before the next batch is built, so memory does not
-grow with the file.
+A large import is written as a pipeline (`write_batches`): a worker thread builds the
+next batch of 2,000 records (model values, encryption, pinyin keys, change-log views:
+CPU work that needs no database) while the main thread writes the previous one. Only
+two batches exist at a time, so memory does not grow with the file. The worker never
+touches the database: everything it needs (primary keys, content types, tag ids) is
+looked up before it starts, and primary keys are taken from the table's sequence up
+front (`allocate_ids`), so children can refer to rows not yet written.
 
-Two ways in, each with a PostgreSQL path and a portable fallback:
-- `create_logged` / `save_new` for rows whose primary keys are needed afterwards (owners,
-  units, ownerships). On PostgreSQL the ids are taken from the table's sequence first
-  (one query per batch) and the rows are loaded with `COPY`; elsewhere `bulk_create`
-  returns them (SQLite >= 3.35). Field values go through `pre_save` (auto_now …) and
-  `get_db_prep_save` exactly as `bulk_create` does.
-- `insert_rows` for child rows nobody refers to (search keys, phones, tag links, events,
-  change-log rows): value tuples, no model instances; `COPY` on PostgreSQL, one
-  `executemany` per batch elsewhere.
-On PostgreSQL an INSERT per row (which is what `executemany` sends) costs a round trip
-and a statement each; `COPY` streams the batch in one statement, about ten times faster.
+Rows are written with `COPY` on PostgreSQL (one statement per table and batch; an
+INSERT per row costs a round trip each) and with one `executemany` per table and batch
+elsewhere. Values go through each field's `get_db_prep_save`, as `bulk_create` does.
+On PostgreSQL the foreign keys are checked as each batch is written (SET CONSTRAINTS
+ALL IMMEDIATE) instead of all at COMMIT, so that work overlaps with the next batch too.
 """
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from functools import partial
 from itertools import islice
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
@@ -35,11 +34,10 @@ _TIMESTAMPS = {"created_at", "updated_at"}
 _PLAIN_TYPES = frozenset({
     "CharField", "TextField", "SlugField", "EmailField", "BooleanField", "IntegerField",
     "BigIntegerField", "SmallIntegerField", "PositiveIntegerField",
-    "PositiveSmallIntegerField",
+    "PositiveSmallIntegerField", "AutoField", "BigAutoField", "ForeignKey",
 })  # fmt: skip
 
 T = TypeVar("T")
-M = TypeVar("M", bound=models.Model)
 
 
 def batches(items: Iterable[T], size: int = BATCH_SIZE) -> Iterator[list[T]]:
@@ -53,108 +51,154 @@ def copy_supported() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _copy(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    quote = connection.ops.quote_name
-    sql = "COPY {} ({}) FROM STDIN".format(quote(table), ", ".join(map(quote, columns)))
-    with connection.cursor() as cursor, cursor.copy(sql) as copy:
-        for row in rows:
-            copy.write_row(row)
-
-
-def insert_rows(
-    model: type[models.Model],
-    fields: Sequence[str],
-    rows: Iterable[Sequence[Any]],
-    *,
-    same: Mapping[str, Any] | None = None,
-) -> int:
-    """INSERT value tuples (in `fields` order) in batches; returns the row count.
-
-    `same` holds columns with one value for every row (adapted once). Values of text,
-    number and boolean columns are passed as they are; dates, datetimes, decimals, JSON
-    and foreign keys go through the field's `get_db_prep_save`.
-    """
-    meta = model._meta
-    same = same or {}
-    columns: list[Any] = [meta.get_field(name) for name in (*fields, *same)]
-    preps = [_prep(column) for column in columns[: len(fields)]]
-    fixed = [
-        value if prep is None else prep(value)
-        for prep, value in zip(map(_prep, columns[len(fields) :]), same.values(), strict=True)
-    ]
-
-    def values(row: Sequence[Any]) -> list[Any]:
-        prepared = [value if prep is None else prep(value) for prep, value in zip(preps, row)]
-        return prepared + fixed
-
-    count = 0
-    for chunk in batches(rows):
-        _write(meta.db_table, [column.column for column in columns], map(values, chunk))
-        count += len(chunk)
-    return count
-
-
-def _write(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    if copy_supported():
-        _copy(table, columns, rows)
-        return
-    quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        quote(table), ", ".join(map(quote, columns)), ", ".join(["%s"] * len(columns))
-    )
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, list(rows))
-
-
 def _prep(field: Any) -> Callable[[Any], Any] | None:
+    """How a value becomes a database value; None when it already is one."""
     if field.get_internal_type() in _PLAIN_TYPES:
         return None
-    # The connection itself, not the `connection` proxy: this runs once per value.
+    # The connection itself, not the `connection` proxy (thread-local, and slower).
     return partial(field.get_db_prep_save, connection=connections[DEFAULT_DB_ALIAS])
 
 
-def _next_ids(model: type[models.Model], count: int) -> list[int]:
-    """`count` fresh primary keys from the table's sequence (PostgreSQL)."""
+class _Values:
+    """A row's values read like a model instance, so `audit.snapshot` can view them."""
+
+    def __init__(self, meta: Any, values: Mapping[str, Any]) -> None:
+        self._meta = meta
+        self.__dict__.update(values)
+
+
+class Table:
+    """The columns of one model, for rows built without model instances.
+
+    Build it in the main thread (it holds that thread's connection for the value
+    adapters); its methods may then run in the pipeline's worker.
+    `fields`: the attnames to write, in order; default: every concrete field (the
+    primary key included, for rows whose id was allocated).
+    """
+
+    def __init__(
+        self, model: type[models.Model], fields: Sequence[str] | None = None, **view: Any
+    ) -> None:
+        meta = model._meta
+        by_attname = {column.attname: column for column in meta.concrete_fields}
+        chosen = list(meta.concrete_fields) if fields is None else [by_attname[f] for f in fields]
+        self.meta = meta
+        self.name = meta.db_table
+        self.columns = [str(column.column) for column in chosen]
+        self.attnames = [column.attname for column in chosen]
+        self._preps = [_prep(column) for column in chosen]
+        self._defaults = {
+            column.attname: column.get_default for column in chosen if column.has_default()
+        }
+        self.stamped = [
+            column.attname
+            for column in chosen
+            if getattr(column, "auto_now", False) or getattr(column, "auto_now_add", False)
+        ]
+        self._view_exclude = frozenset(view.get("exclude", ()))
+
+    def prepared(self, values: Sequence[Any]) -> list[Any]:
+        """Values in `attnames` order, adapted for the database."""
+        return [
+            value if prep is None else prep(value)
+            for prep, value in zip(self._preps, values, strict=True)
+        ]
+
+    def complete(self, values: Mapping[str, Any], now: Any) -> dict[str, Any]:
+        """Every attname: the given values, else auto_now(_add) = now, else the field's
+        default, else None."""
+        full = dict.fromkeys(self.attnames)
+        full.update(dict.fromkeys(self.stamped, now))
+        for name, default in self._defaults.items():
+            if name not in values:
+                full[name] = default()
+        full.update(values)
+        return full
+
+    def row(self, values: Mapping[str, Any]) -> list[Any]:
+        return self.prepared([values.get(name) for name in self.attnames])
+
+    def view(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """The change-log view of a complete row: audit.snapshot of the same values."""
+        return snapshot(cast(Any, _Values(self.meta, values)), exclude=self._view_exclude)
+
+
+def allocate_ids(model: type[models.Model], count: int) -> list[int]:
+    """`count` new primary keys, reserved now for rows written later in this transaction.
+
+    PostgreSQL: from the table's sequence. SQLite: past both the highest id and the
+    AUTOINCREMENT counter (so ids of deleted rows are never reused), and the counter is
+    moved on; the transaction holds the write lock from there on, so nobody else can
+    take the same ids.
+    """
+    if count <= 0:
+        return []
     meta = model._meta
+    table, pk = meta.db_table, str(meta.pk.column)
+    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
+        if copy_supported():
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [quote(table), pk, count],
+            )
+            return [value for (value,) in cursor.fetchall()]
+        cursor.execute(f"SELECT COALESCE(MAX({quote(pk)}), 0) FROM {quote(table)}")
+        (highest,) = cursor.fetchone()
+        cursor.execute("SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = %s", [table])
+        (counter,) = cursor.fetchone()
+        first = max(highest, counter) + 1
+        cursor.execute("DELETE FROM sqlite_sequence WHERE name = %s", [table])
         cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [connection.ops.quote_name(meta.db_table), meta.pk.column, count],
+            "INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, first + count - 1]
         )
-        return [pk for (pk,) in cursor.fetchall()]
+    return list(range(first, first + count))
 
 
-def save_new(model: type[M], objects: list[M]) -> list[M]:
-    """Insert one batch of unsaved objects and set their primary keys (like bulk_create)."""
-    if not objects:
-        return objects
-    if not copy_supported():
-        return model._default_manager.bulk_create(objects)
-    meta = model._meta
-    fields = list(meta.concrete_fields)
-    preps = [_prep(field) for field in fields]
-    for obj, pk in zip(objects, _next_ids(model, len(objects)), strict=True):
-        obj.pk = pk
-    _copy(
-        meta.db_table,
-        [field.column for field in fields],
-        (
-            [
-                value if prep is None else prep(value)
-                for prep, value in zip(preps, (field.pre_save(obj, True) for field in fields))
-            ]
-            for obj in objects
-        ),
-    )
-    for obj in objects:
-        obj._state.adding = False
-        obj._state.db = connection.alias
-    return objects
+@dataclass
+class Batch:
+    """Rows ready to insert, table by table, in the order they must be written."""
+
+    parts: list[tuple[Table, list[list[Any]]]] = field(default_factory=list)
+
+    def add(self, table: Table, rows: list[list[Any]]) -> None:
+        if rows:
+            self.parts.append((table, rows))
 
 
-def plain_view(instance: models.Model) -> dict[str, Any]:
-    """The change-log view of a registry object (same as the property services)."""
-    return snapshot(instance, exclude=_TIMESTAMPS)
+def insert(table: Table, rows: Sequence[Sequence[Any]]) -> None:
+    """Write prepared rows: COPY on PostgreSQL, executemany elsewhere."""
+    quote = connection.ops.quote_name
+    names = ", ".join(map(quote, table.columns))
+    with connection.cursor() as cursor:
+        if copy_supported():
+            with cursor.copy(f"COPY {quote(table.name)} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(table.columns))
+        cursor.executemany(f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})", rows)
+
+
+def write_batches(produced: Iterable[Batch]) -> None:
+    """Write each batch while a worker thread builds the next one (see the module doc)."""
+    import os  # EXPERIMENT
+
+    if copy_supported() and not os.environ.get("X_DEFERRED"):
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    if os.environ.get("X_SEQ"):
+        for batch in produced:
+            for table, rows in batch.parts:
+                insert(table, rows)
+        return
+    iterator = iter(produced)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-rows") as worker:
+        pending: Future[Batch | None] = worker.submit(next, iterator, None)
+        while (batch := pending.result()) is not None:
+            pending = worker.submit(next, iterator, None)
+            for table, rows in batch.parts:
+                insert(table, rows)
 
 
 @dataclass(frozen=True)
@@ -170,47 +214,63 @@ class WriteContext:
         return f"import-{self.job_id}"
 
 
-class AuditTrail:
-    """Writes the change-log rows of created objects: one statement per batch."""
+class CreationLog:
+    """Change-log rows ("create") of one model's new records, as value rows.
 
-    def __init__(self, context: WriteContext) -> None:
-        self.actor = context.actor if getattr(context.actor, "pk", None) else None
-        self.actor_id = self.actor.pk if self.actor else None
-        self.request_id = context.request_id
+    Build it in the main thread (it looks the content type up); `rows` may run in the
+    pipeline's worker.
+    """
 
-    def created(
-        self,
-        objects: Sequence[models.Model],
-        *,
-        view: Callable[[Any], dict[str, Any]] = plain_view,
-        label: Callable[[Any], str] = str,
-    ) -> None:
-        if not objects:
-            return
-        same = {
-            "at": timezone.now(), "actor": self.actor_id, "request_id": self.request_id,
-            "action": ChangeLog.Action.CREATE.value, "before": None,
-            "content_type": ContentType.objects.get_for_model(objects[0]).pk,
-        }  # fmt: skip
-        insert_rows(ChangeLog, ("object_id", "object_repr", "after"), (
-            (str(obj.pk), label(obj)[:200], view(obj)) for obj in objects
-        ), same=same)  # fmt: skip
+    table: Table
+
+    def __init__(self, model: type[models.Model], context: WriteContext) -> None:
+        self.table = Table(ChangeLog, ("at", "actor_id", "request_id", "action",
+                                       "content_type_id", "object_id", "object_repr",
+                                       "before", "after"))  # fmt: skip
+        actor = context.actor if getattr(context.actor, "pk", None) else None
+        self._same = (
+            actor.pk if actor else None,
+            context.request_id,
+            ChangeLog.Action.CREATE.value,
+            ContentType.objects.get_for_model(model).pk,
+        )
+
+    def rows(self, entries: Iterable[tuple[Any, str, dict[str, Any]]]) -> list[list[Any]]:
+        """One row per (pk, label, view)."""
+        now = timezone.now()
+        return [
+            self.table.prepared((now, *self._same, str(pk), label[:200], None, view))
+            for pk, label, view in entries
+        ]
+
+
+def plain_view(instance: models.Model) -> dict[str, Any]:
+    """The change-log view of a registry object (same as the property services)."""
+    return snapshot(instance, exclude=_TIMESTAMPS)
 
 
 def create_logged(
-    model: type[M],
-    objects: Iterable[M],
-    trail: AuditTrail,
-    **log_options: Any,
+    model: type[models.Model],
+    objects: Sequence[models.Model],
+    context: WriteContext,
+    *,
+    view: Callable[[Any], dict[str, Any]] = plain_view,
 ) -> list[int]:
-    """Insert in batches and log each created object; returns the new ids, in order.
-
-    The instances of a batch are dropped once it is written: pass a generator to keep
-    memory flat.
-    """
-    ids: list[int] = []
-    for chunk in batches(objects):
-        save_new(model, chunk)
-        trail.created(chunk, **log_options)
-        ids.extend(obj.pk for obj in chunk)
+    """Insert a few unsaved instances (phases, buildings, layouts) and log each one;
+    returns their new ids, in order. Runs in the calling thread."""
+    ids = allocate_ids(model, len(objects))
+    if not ids:
+        return ids
+    table, log = Table(model), CreationLog(model, context)
+    now = timezone.now()
+    for obj, pk in zip(objects, ids, strict=True):
+        obj.pk = pk
+        for name in table.stamped:
+            setattr(obj, name, now)
+    rows = [table.prepared([getattr(obj, name) for name in table.attnames]) for obj in objects]
+    insert(table, rows)
+    insert(log.table, log.rows((obj.pk, str(obj), view(obj)) for obj in objects))
+    for obj in objects:
+        obj._state.adding = False
+        obj._state.db = connection.alias
     return ids

@@ -4,73 +4,140 @@ The plan holds clear ID numbers and phones, so it is stored like them: encrypted
 the field key (Fernet, which also authenticates it: only this application can have
 written what `unseal` unpickles).
 
-A plan is a dataclass of large dicts and lists. Pickling it in one go would keep a memo
-entry for each of its millions of objects, on both sides; it is written instead as a
-series of small pickles of 1,000 items each (fresh memo each time), streamed through gzip.
-Objects stay shared within a chunk (the same "contracted" string, the same unit key), so
-the plan read back is about as small as the plan written.
+A plan is a dataclass of large dicts and lists. It is written as a stream of sealed
+frames, never as one blob: each frame is a small pickle of up to 1,000 items or 1 MB
+(fresh memo each time), compressed, then encrypted on its own, and written to the file
+as soon as it is made. Memory does not depend on the plan's size on either side, beyond
+the plan itself. Each frame carries its sequence number and the last one says how many
+came before it, so frames cannot be dropped, repeated or reordered unnoticed.
 """
 
 import base64
 import dataclasses
-import gzip
-import io
 import pickle
-from itertools import islice
-from typing import Any
+import struct
+import zlib
+from collections.abc import Iterator
+from typing import IO, Any
 
 from anju.security import crypto
 
 CHUNK = 1_000
+FRAME_BYTES = 1 << 20
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
+_MAGIC = b"ANJUPLAN2\n"
+_LENGTH = struct.Struct(">I")
+_END = "end"
 
 
-def seal(plan: Any) -> bytes:
-    buffer = io.BytesIO()
-    with gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=1) as sink:
-        pickle.dump(type(plan), sink, _PROTOCOL)
-        for field in dataclasses.fields(plan):
-            _write_value(sink, getattr(plan, field.name))
-    text = base64.b64encode(buffer.getbuffer()).decode("ascii")
-    del buffer
-    return crypto.encrypt(text).encode("ascii")
+class SealError(Exception):
+    """The stored plan is not a complete plan written by `seal`."""
 
 
-def unseal(token: bytes) -> Any:
-    blob = base64.b64decode(crypto.decrypt(token.decode("ascii")))
-    with gzip.GzipFile(fileobj=io.BytesIO(blob), mode="rb") as source:
-        del blob
-        plan_type = pickle.load(source)  # safe: the token was authenticated by Fernet
-        values = {field.name: _read_value(source) for field in dataclasses.fields(plan_type)}
+class _Sink:
+    def __init__(self, out: IO[bytes]) -> None:
+        self.out = out
+        self.count = 0
+
+    def frame(self, kind: str, payload: Any) -> None:
+        raw = pickle.dumps((self.count, kind, payload), _PROTOCOL)
+        text = base64.b64encode(zlib.compress(raw, 1)).decode("ascii")
+        token = crypto.encrypt(text).encode("ascii")
+        self.out.write(_LENGTH.pack(len(token)))
+        self.out.write(token)
+        self.count += 1
+
+
+def seal(plan: Any, out: IO[bytes]) -> None:
+    """Write `plan` (a dataclass instance) to the binary file `out`, encrypted."""
+    out.write(_MAGIC)
+    sink = _Sink(out)
+    sink.frame("type", type(plan))
+    for field in dataclasses.fields(plan):
+        value = getattr(plan, field.name)
+        if isinstance(value, dict):
+            sink.frame("dict", len(value))
+            items: Iterator[Any] = iter(value.items())
+        elif isinstance(value, list):
+            sink.frame("list", len(value))
+            items = iter(value)
+        else:
+            sink.frame("value", value)
+            continue
+        for chunk in _pieces(items):
+            sink.frame("items", chunk)
+    sink.frame(_END, sink.count)
+
+
+def _pieces(items: Iterator[Any]) -> Iterator[list[Any]]:
+    """Up to CHUNK items a frame, fewer when they are blobs (compressed records)."""
+    chunk: list[Any] = []
+    size = 0
+    for item in items:
+        chunk.append(item)
+        size += len(item) if isinstance(item, bytes) else 0
+        if len(chunk) >= CHUNK or size >= FRAME_BYTES:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+def _frames(source: IO[bytes]) -> Iterator[tuple[str, Any]]:
+    if source.read(len(_MAGIC)) != _MAGIC:
+        raise SealError("not a sealed plan")
+    expected = 0
+    while header := source.read(_LENGTH.size):
+        if len(header) != _LENGTH.size:
+            raise SealError("truncated")
+        size = _LENGTH.unpack(header)[0]
+        token = source.read(size)
+        if len(token) != size:
+            raise SealError("truncated")
+        try:
+            text = crypto.decrypt(token.decode("ascii"))
+        except (crypto.DecryptionError, UnicodeDecodeError) as exc:
+            raise SealError("not sealed with a configured key") from exc
+        raw = zlib.decompress(base64.b64decode(text))
+        # Safe to unpickle: Fernet authenticated the frame, only `seal` can have made it.
+        number, kind, payload = pickle.loads(raw)
+        if number != expected:
+            raise SealError("frames out of order")
+        expected += 1
+        yield kind, payload
+        if kind == _END:
+            if payload != number:
+                raise SealError("frames missing")
+            return
+    raise SealError("truncated")
+
+
+def unseal(source: IO[bytes]) -> Any:
+    """Read back what `seal` wrote to `source` (a binary file open for reading)."""
+    frames = _frames(source)
+    kind, plan_type = next(frames)
+    if kind != "type":
+        raise SealError("no plan type")
+    values = {field.name: _read_value(frames) for field in dataclasses.fields(plan_type)}
+    if next(frames, (None, None))[0] != _END:
+        raise SealError("unexpected frame")
     return plan_type(**values)
 
 
-def _write_value(sink: gzip.GzipFile, value: Any) -> None:
-    if isinstance(value, dict):
-        pickle.dump(("dict", len(value)), sink, _PROTOCOL)
-        items = iter(value.items())
-    elif isinstance(value, list):
-        pickle.dump(("list", len(value)), sink, _PROTOCOL)
-        items = iter(value)
-    else:
-        pickle.dump(("value", 0), sink, _PROTOCOL)
-        pickle.dump(value, sink, _PROTOCOL)
-        return
-    while chunk := list(islice(items, CHUNK)):
-        pickle.dump(chunk, sink, _PROTOCOL)
-
-
-def _read_value(source: gzip.GzipFile) -> Any:
-    kind, size = pickle.load(source)
+def _read_value(frames: Iterator[tuple[str, Any]]) -> Any:
+    kind, size = next(frames)
     if kind == "value":
-        return pickle.load(source)
+        return size
+    if kind not in ("dict", "list"):
+        raise SealError(f"unexpected frame {kind}")
     items: list[Any] = []
     mapping: dict[Any, Any] = {}
-    collected = mapping if kind == "dict" else items
-    while len(collected) < size:
-        chunk = pickle.load(source)
+    while (len(mapping) if kind == "dict" else len(items)) < size:
+        chunk_kind, chunk = next(frames)
+        if chunk_kind != "items":
+            raise SealError("missing items")
         if kind == "dict":
             mapping.update(chunk)
         else:
             items.extend(chunk)
-    return collected
+    return mapping if kind == "dict" else items

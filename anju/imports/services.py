@@ -16,13 +16,13 @@ encrypted (see `sealing`) and deleted after the commit.
 """
 
 import logging
+import tempfile
 from datetime import date
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -136,7 +136,7 @@ def import_job_validate(*, job_id: int, today: date | None = None) -> ImportJob:
             _progress(job.pk, phase=Phase.CHECKING)
             importer.resolve(plan, job.project_id, errors)
             if not errors:
-                job.plan.save("plan.bin", ContentFile(seal(plan)), save=False)
+                _store_plan(job, plan)
         except SheetError as exc:
             _finish(job, status=Status.FAILED, failure=exc.message)
         except Exception:
@@ -154,7 +154,16 @@ def import_job_validate(*, job_id: int, today: date | None = None) -> ImportJob:
     return job
 
 
+def _store_plan(job: ImportJob, plan: Any) -> None:
+    """Seal the plan into a temporary file, then hand it to the storage (streamed)."""
+    with tempfile.TemporaryFile() as sealed:
+        seal(plan, sealed)
+        sealed.seek(0)
+        job.plan.save("plan.bin", File(sealed), save=False)
+
+
 def _read(job: ImportJob, importer: Importer, errors: ErrorLog, today: date) -> Any:
+    """Read and check every row; the sheet's memory is freed before the plan goes on."""
     with job.file.open("rb") as fileobj:
         reader = SheetReader(fileobj, importer.columns, errors)
         _progress(job.pk, total_rows=reader.total_rows)
@@ -210,7 +219,7 @@ def import_job_commit(*, job_id: int) -> ImportJob:
 
 def _commit(job: ImportJob, importer: Importer, errors: ErrorLog) -> None:
     with job.plan.open("rb") as stored:
-        plan = unseal(stored.read())
+        plan = unseal(stored)
     with transaction.atomic():
         resolution = importer.resolve(plan, job.project_id, errors)
         if errors:

@@ -7,6 +7,7 @@ with a machine code and a translatable message; blank cells never reach a parser
 
 import re
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -19,13 +20,13 @@ from openpyxl.utils.datetime import from_excel
 Parser = Callable[[Any], Any]
 
 # Full-width punctuation is what Chinese input methods type.
-TAG_SEPARATORS_RE = re.compile(r"[,，、;；\s]+")  # noqa: RUF001
-LIST_SEPARATORS_RE = re.compile(r"[,，、;；/]+")  # noqa: RUF001
+TAG_SEPARATORS_RE = re.compile(r"[,，、;；\s]+")
+LIST_SEPARATORS_RE = re.compile(r"[,，、;；/]+")
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
 # Excel serial numbers for 1900-01-01 .. 9999-12-31.
 _EXCEL_SERIAL_RANGE = (1, 2_958_465)
 YES_WORDS = frozenset({"是", "y", "yes", "true", "1", "√", "同意"})
-NO_WORDS = frozenset({"否", "n", "no", "false", "0", "×", "不同意"})  # noqa: RUF001
+NO_WORDS = frozenset({"否", "n", "no", "false", "0", "×", "不同意"})
 
 
 class CellError(ValueError):
@@ -50,7 +51,7 @@ class Column:
     text_format: bool = False  # format the template column as text (ID numbers, phones)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ParsedRow:
     """One spreadsheet row: Excel row number (header = 1), parsed values, failed fields."""
 
@@ -63,8 +64,15 @@ class ParsedRow:
         return default if value is None else value
 
 
+# Readers return every number as a float: beyond 2**53 its digits are no longer exact
+# (and Excel itself keeps only 15 significant digits of a number typed in a cell).
+_EXACT_FLOAT_LIMIT = 2**53
+
+
 def cell_text(value: Any) -> str:
     """The cell as text: numbers typed into a text column lose their '.0'."""
+    if value.__class__ is str:
+        return str(value.strip())
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -78,6 +86,11 @@ def cell_text(value: Any) -> str:
 
 def text(max_length: int) -> Parser:
     def parse(value: Any) -> str:
+        if isinstance(value, float) and abs(value) >= _EXACT_FLOAT_LIMIT:
+            raise CellError(
+                "number_too_long",
+                _("This long number lost its last digits in Excel; format the cell as text."),
+            )
         result = cell_text(value)
         if len(result) > max_length:
             raise CellError(
@@ -98,6 +111,9 @@ def date_value(value: Any) -> date:
     if is_number and _EXCEL_SERIAL_RANGE[0] <= value <= _EXCEL_SERIAL_RANGE[1]:
         return from_excel(value).date()
     raw = cell_text(value)
+    if len(raw) == 10 and raw[4] == "-" and raw[7] == "-":
+        with suppress(ValueError):  # the common case first: 2024-06-30
+            return date.fromisoformat(raw)
     for pattern in _DATE_FORMATS:
         try:
             return datetime.strptime(raw, pattern).date()
@@ -107,7 +123,7 @@ def date_value(value: Any) -> date:
 
 
 def decimal_value(value: Any) -> Decimal:
-    raw = cell_text(value).replace(",", "").rstrip("%％").strip()  # noqa: RUF001
+    raw = cell_text(value).replace(",", "").rstrip("%％").strip()
     try:
         number = Decimal(raw)
     except InvalidOperation:

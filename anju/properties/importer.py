@@ -6,19 +6,31 @@ The same rules as the property services apply (floor range, warranty not before 
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from anju.imports.bulk import AuditTrail, WriteContext, create_logged
+from anju.imports.bulk import (
+    Batch,
+    CreationLog,
+    Table,
+    WriteContext,
+    allocate_ids,
+    batches,
+    create_logged,
+    write_batches,
+)
 from anju.imports.columns import UNIT_COLUMNS
 from anju.imports.spec import Importer, ParsedRow
 from anju.imports.workbook import ErrorLog
 from anju.properties.models import Building, Layout, Phase, Unit, unit_code
+
+TIMESTAMPS = ("created_at", "updated_at")
 
 UnitKey = tuple[str, str, str]  # building number, entrance, room
 
@@ -106,45 +118,59 @@ def check_new_unit(key: UnitKey, record: UnitRecord, floors: int | None, errors:
 
 
 def create_units(
-    registry: Registry,
-    new: dict[UnitKey, UnitRecord],
-    context: WriteContext,
-    trail: AuditTrail,
+    registry: Registry, new: dict[UnitKey, UnitRecord], context: WriteContext
 ) -> dict[UnitKey, int]:
     """Create missing layouts, then the units; returns the ids of the created units."""
-    _create_named(Layout, registry.layouts, {r.layout for r in new.values()}, context, trail)
-    units = (_new_unit(registry, key, record, context) for key, record in new.items())
-    return dict(zip(new, create_logged(Unit, units, trail), strict=True))
+    _create_named(Layout, registry.layouts, {r.layout for r in new.values()}, context)
+    ids = dict(zip(new, allocate_ids(Unit, len(new)), strict=True))
+    write_batches(_UnitRows(registry, context).batches(new, ids))
+    return ids
 
 
-def _new_unit(registry: Registry, key: UnitKey, record: UnitRecord, context: WriteContext) -> Unit:
-    assert record.floor is not None, "check_new_unit fills or rejects a blank floor"
-    return Unit(
-        project_id=context.project_id,
-        building_id=registry.buildings[key[0]].pk,
-        entrance=key[1],
-        room=key[2],
-        code=unit_code(*key),
-        floor=record.floor,
-        layout_id=registry.layouts.get(record.layout),
-        building_area=record.building_area,
-        delivery_date=record.delivery_date,
-        warranty_start=record.warranty_start or record.delivery_date,
-    )
+class _UnitRows:
+    """Batches of unit rows and their change-log rows (built in the pipeline's worker)."""
+
+    def __init__(self, registry: Registry, context: WriteContext) -> None:
+        self.registry, self.project_id = registry, context.project_id
+        self.table = Table(Unit, exclude=TIMESTAMPS)  # the view of the property services
+        self.log = CreationLog(Unit, context)
+
+    def batches(self, new: dict[UnitKey, UnitRecord], ids: dict[UnitKey, int]) -> Iterator[Batch]:
+        for chunk in batches(new.items()):
+            now = timezone.now()
+            rows, entries = [], []
+            for key, record in chunk:
+                values = self.table.complete(self._values(key, record, ids[key]), now)
+                rows.append(self.table.row(values))
+                entries.append((values["id"], values["code"], self.table.view(values)))
+            batch = Batch()
+            batch.add(self.table, rows)
+            batch.add(self.log.table, self.log.rows(entries))
+            yield batch
+
+    def _values(self, key: UnitKey, record: UnitRecord, pk: int) -> dict[str, Any]:
+        assert record.floor is not None, "check_new_unit fills or rejects a blank floor"
+        return {
+            "id": pk,
+            "project_id": self.project_id,
+            "building_id": self.registry.buildings[key[0]].pk,
+            "entrance": key[1],
+            "room": key[2],
+            "code": unit_code(*key),
+            "floor": record.floor,
+            "layout_id": self.registry.layouts.get(record.layout),
+            "building_area": record.building_area,
+            "delivery_date": record.delivery_date,
+            "warranty_start": record.warranty_start or record.delivery_date,
+        }
 
 
 def _create_named(
-    model: Any,
-    known: dict[str, int],
-    names: Iterable[str],
-    context: WriteContext,
-    trail: AuditTrail,
+    model: Any, known: dict[str, int], names: Iterable[str], context: WriteContext
 ) -> None:
     missing = sorted({name for name in names if name and name not in known})
-    created = create_logged(
-        model, (model(project_id=context.project_id, name=name) for name in missing), trail
-    )
-    known.update(zip(missing, created, strict=True))
+    objects = [model(project_id=context.project_id, name=name) for name in missing]
+    known.update(zip(missing, create_logged(model, objects, context), strict=True))
 
 
 # --- the units sheet --------------------------------------------------------------------
@@ -230,15 +256,14 @@ def resolve(plan: UnitPlan, project_id: int, errors: ErrorLog) -> Registry:
 
 
 def write(plan: UnitPlan, registry: Registry, context: WriteContext) -> dict[str, int]:
-    trail = AuditTrail(context)
     counts = {
         "phases": len(registry.phases),
         "buildings": len(registry.buildings),
         "layouts": len(registry.layouts),
     }
-    _create_named(Phase, registry.phases, {r.phase for r in plan.units.values()}, context, trail)
-    _create_buildings(plan, registry, context, trail)
-    created = create_units(registry, plan.units, context, trail)
+    _create_named(Phase, registry.phases, {r.phase for r in plan.units.values()}, context)
+    _create_buildings(plan, registry, context)
+    created = create_units(registry, plan.units, context)
     return {
         "units": len(created),
         "phases": len(registry.phases) - counts["phases"],
@@ -247,19 +272,17 @@ def write(plan: UnitPlan, registry: Registry, context: WriteContext) -> dict[str
     }
 
 
-def _create_buildings(
-    plan: UnitPlan, registry: Registry, context: WriteContext, trail: AuditTrail
-) -> None:
+def _create_buildings(plan: UnitPlan, registry: Registry, context: WriteContext) -> None:
     phases: dict[str, str] = {}
     for key, record in plan.units.items():
         if key[0] not in registry.buildings and record.phase:
             phases.setdefault(key[0], record.phase)
     numbers = sorted(phases)
-    buildings = (
-        Building(project_id=context.project_id, phase_id=registry.phases[phases[number]], number=number)
-        for number in numbers
-    )
-    for number, pk in zip(numbers, create_logged(Building, buildings, trail), strict=True):
+    buildings = [
+        Building(project_id=context.project_id, phase_id=registry.phases[phases[n]], number=n)
+        for n in numbers
+    ]
+    for number, pk in zip(numbers, create_logged(Building, buildings, context), strict=True):
         registry.buildings[number] = BuildingInfo(pk, "", None)
 
 

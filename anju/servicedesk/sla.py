@@ -1,7 +1,7 @@
 """SLA glue between the pure clocks and the stored milestones."""
 
 import math
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -10,6 +10,7 @@ from django.db.models import Q
 from anju.servicedesk.calendar import business_periods, working_calendar
 from anju.servicedesk.models import Category, Milestone, SlaPolicy, SlaTarget, WorkOrder
 from anju.servicedesk.models.sla import MilestoneKind
+from anju.servicedesk.rules.calendar import WorkingCalendar
 from anju.servicedesk.rules.clocks import Deadline, due_at, shift_for_pause
 
 # Milestones that start when the order is dispatched rather than when it is received.
@@ -55,12 +56,31 @@ def deadline_for(
     """Due time and the at-risk time (share of the amount, in the clock's own units)."""
     calendar, periods = working_calendar(), business_periods()
     due = due_at(clock, start, amount, calendar, periods)
-    risk_amount = max(0, math.floor(amount * float(share)))
     if clock == "working_days":
-        # A share of whole days: the risk point is the start of the last day(s).
-        risk_amount = min(risk_amount, max(amount - 1, 0))
+        days = Decimal(amount) * Decimal(str(share))
+        return due, min(_working_days_at_risk(start, days, calendar), due.at)
+    risk_amount = max(0, math.floor(amount * float(share)))
     at_risk = due_at(clock, start, risk_amount, calendar, periods).at if risk_amount else start
     return due, min(at_risk, due.at)
+
+
+def _working_days_at_risk(start: datetime, days: Decimal, calendar: WorkingCalendar) -> datetime:
+    """When `days` working days (a fraction counts part of the next one) have elapsed.
+
+    The same measure as rules.clocks.elapsed: the start day does not count, a working day
+    runs from local midnight to midnight. So 0.5 of "1 working day" after a Friday evening
+    is Monday noon, not the Friday evening itself.
+    """
+    whole, fraction = int(days), days - int(days)
+    if days <= 0:
+        return start
+    if not fraction:
+        return due_at("working_days", start, whole, calendar).at
+    day, _ = calendar.add_working_days_provisional(start.astimezone(calendar.tz).date(), whole + 1)
+    midnight = datetime.combine(day, time(), tzinfo=calendar.tz).astimezone(UTC)
+    next_midnight = datetime.combine(day + timedelta(days=1), time(), tzinfo=calendar.tz)
+    length = next_midnight.astimezone(UTC) - midnight
+    return (midnight + length * float(fraction)).astimezone(calendar.tz)
 
 
 def milestone_from_target(order: WorkOrder, target: SlaTarget, start: datetime) -> Milestone:

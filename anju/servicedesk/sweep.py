@@ -4,12 +4,14 @@ Each mark (at_risk_notified_at, breached_at, escalated_at) is claimed in a trans
 with SELECT … FOR UPDATE SKIP LOCKED and set in the same transaction, so with several
 workers sweeping at once every milestone is claimed by one of them only; the WHERE on the
 mark being NULL makes a late second sweep find nothing. Due times are stored and indexed
-(partial indexes on open milestones), so each pass is an index range scan.
+(partial indexes on open milestones), so each pass is an index range scan. A batch writes
+its timeline events with one INSERT and, after commit, its notifications with another.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -18,8 +20,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anju.servicedesk.models import Milestone, WorkOrderEvent
-from anju.servicedesk.services.common import notify, project_managers, record
+from anju.security.models import User
+from anju.servicedesk.models import Milestone, Notification, WorkOrderEvent
+from anju.servicedesk.services.common import project_managers, record
 
 BATCH = 1000
 
@@ -32,6 +35,7 @@ class SweepResult:
 
 
 def _open() -> QuerySet[Milestone]:
+    """Running milestones whose clock runs: met, cancelled and held ones are left alone."""
     return Milestone.objects.filter(met_at__isnull=True, cancelled=False, paused_at__isnull=True)
 
 
@@ -52,12 +56,7 @@ def sweep_milestones(now: datetime | None = None) -> SweepResult:
             _announce_breach,
         ),
         escalated=_claim_all(
-            Milestone.objects.filter(
-                breached_at__lte=escalate_before,
-                escalated_at__isnull=True,
-                met_at__isnull=True,
-                cancelled=False,
-            ),
+            _open().filter(breached_at__lte=escalate_before, escalated_at__isnull=True),
             "escalated_at",
             now,
             _escalate,
@@ -65,12 +64,22 @@ def sweep_milestones(now: datetime | None = None) -> SweepResult:
     )
 
 
+# What one claimed batch announces: timeline events (written in the claiming transaction)
+# and notifications (written once it commits, like services.common.notify).
+Announcement = tuple[list[WorkOrderEvent], list[Notification]]
+
+
 def _claim_all(
     candidates: QuerySet[Milestone],
     mark: str,
     now: datetime,
-    announce: Callable[[list[Milestone]], None],
+    announce: Callable[[list[Milestone]], Announcement],
 ) -> int:
+    """Claim, mark and announce batches until none is left; the number claimed.
+
+    The lock (FOR UPDATE SKIP LOCKED), the mark and the events share one transaction: a
+    concurrent sweep skips the locked rows, then finds them marked.
+    """
     total = 0
     while True:
         with transaction.atomic():
@@ -84,72 +93,76 @@ def _claim_all(
             if not claimed:
                 return total
             Milestone.objects.filter(pk__in=[m.pk for m in claimed]).update(**{mark: now})
-            announce(claimed)
+            events, notifications = announce(claimed)
+            WorkOrderEvent.objects.bulk_create(events)
+            transaction.on_commit(partial(_deliver, notifications))
         total += len(claimed)
 
 
-def _responsible(milestone: Milestone) -> Any:
+def _deliver(notifications: list[Notification]) -> None:
+    Notification.objects.bulk_create(notifications, batch_size=BATCH)
+
+
+def _event(milestone: Milestone, kind: str, **data: Any) -> WorkOrderEvent:
+    return WorkOrderEvent(
+        work_order=milestone.work_order, kind=kind, data={"milestone": milestone.kind, **data}
+    )
+
+
+def _notifications(
+    recipients: Iterable[User | None], kind: str, template: str, milestone: Milestone
+) -> list[Notification]:
+    order = milestone.work_order
+    text = template % {"number": order.number, "milestone": milestone.get_kind_display()}
+    people = {user.pk: user for user in recipients if user is not None}
+    return [
+        Notification(recipient=user, kind=kind, text=text[:300], work_order=order)
+        for user in people.values()
+    ]
+
+
+def _responsible(milestone: Milestone) -> User | None:
     order = milestone.work_order
     return order.assignee or order.first_responder
 
 
-def _text(template: str, milestone: Milestone) -> str:
-    return template % {
-        "number": milestone.work_order.number,
-        "milestone": milestone.get_kind_display(),
-    }
+def _warn_at_risk(claimed: list[Milestone]) -> Announcement:
+    template = _("%(number)s: %(milestone)s is at risk.")
+    return (
+        [
+            _event(m, WorkOrderEvent.Kind.MILESTONE_AT_RISK, due_at=m.due_at.isoformat())
+            for m in claimed
+        ],
+        [n for m in claimed for n in _notifications([_responsible(m)], "at_risk", template, m)],
+    )
 
 
-def _warn_at_risk(claimed: list[Milestone]) -> None:
-    for milestone in claimed:
-        record(
-            milestone.work_order,
-            WorkOrderEvent.Kind.MILESTONE_AT_RISK,
-            None,
-            milestone=milestone.kind,
-            due_at=milestone.due_at.isoformat(),
-        )
-        notify(
-            [_responsible(milestone)],
-            "at_risk",
-            _text(_("%(number)s: %(milestone)s is at risk."), milestone),
-            milestone.work_order,
-        )
+def _announce_breach(claimed: list[Milestone]) -> Announcement:
+    template = _("%(number)s: %(milestone)s is overdue.")
+    return (
+        [
+            _event(m, WorkOrderEvent.Kind.MILESTONE_BREACHED, due_at=m.due_at.isoformat())
+            for m in claimed
+        ],
+        [n for m in claimed for n in _notifications([_responsible(m)], "breached", template, m)],
+    )
 
 
-def _announce_breach(claimed: list[Milestone]) -> None:
-    for milestone in claimed:
-        record(
-            milestone.work_order,
-            WorkOrderEvent.Kind.MILESTONE_BREACHED,
-            None,
-            milestone=milestone.kind,
-            due_at=milestone.due_at.isoformat(),
+def _escalate(claimed: list[Milestone]) -> Announcement:
+    """Tell the managers of the order's project (the manager on duty is among them)."""
+    template = _("%(number)s: %(milestone)s is overdue and was escalated to you.")
+    managers: dict[int, list[User]] = {}
+    events, notifications = [], []
+    for m in claimed:
+        project_id = m.work_order.project_id
+        if project_id not in managers:
+            managers[project_id] = project_managers(m.work_order)
+        notified = managers[project_id]
+        events.append(
+            _event(m, WorkOrderEvent.Kind.MILESTONE_ESCALATED, notified=[u.pk for u in notified])
         )
-        notify(
-            [_responsible(milestone)],
-            "breached",
-            _text(_("%(number)s: %(milestone)s is overdue."), milestone),
-            milestone.work_order,
-        )
-
-
-def _escalate(claimed: list[Milestone]) -> None:
-    for milestone in claimed:
-        managers = project_managers(milestone.work_order)
-        record(
-            milestone.work_order,
-            WorkOrderEvent.Kind.MILESTONE_ESCALATED,
-            None,
-            milestone=milestone.kind,
-            notified=[user.pk for user in managers],
-        )
-        notify(
-            managers,
-            "escalated",
-            _text(_("%(number)s: %(milestone)s is overdue and was escalated to you."), milestone),
-            milestone.work_order,
-        )
+        notifications += _notifications(notified, "escalated", template, m)
+    return events, notifications
 
 
 def recompute_provisional(now: datetime | None = None) -> int:

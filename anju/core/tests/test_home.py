@@ -164,7 +164,7 @@ def test_query_count_is_constant_in_the_number_of_projects(
     user = make_user("manager", projects=[first])
     client.force_login(user)
     client.get(reverse("home"))
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(reverse("home"))
     # when they are assigned to four more projects / then the same number of queries
     for _ in range(4):
@@ -172,7 +172,7 @@ def test_query_count_is_constant_in_the_number_of_projects(
         populate(project)
         user.projects.add(project)
     response = None
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client.get(reverse("home"))
     assert response.content.decode().count("data-project=") == 5
 

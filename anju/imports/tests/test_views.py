@@ -95,11 +95,11 @@ def test_list_queries_do_not_grow_with_jobs(
     # session, user, permissions (2), projects, count, page of jobs with project and user
     for _ in range(2):
         make_job(project, created_by=importer)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         officer_client.get(reverse("imports:list"))
     for _ in range(8):
         make_job(project, created_by=importer)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = officer_client.get(reverse("imports:list"))
     assert len(response.context["page"]) == 10
 

@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from anju.imports.columns import OWNER_COLUMNS
 from anju.imports.spec import Importer
 from anju.owners.importer.commit import OwnerResolution, resolve, write
-from anju.owners.importer.rows import OwnerPlan, OwnerRecord, OwnershipRecord, check_rows
+from anju.owners.importer.plan import OwnerPlan, OwnerRecord, OwnershipRecord
+from anju.owners.importer.rows import check_rows
 
 __all__ = [
     "IMPORTER",

@@ -7,6 +7,7 @@ with one change-log row and one "imported" event per owner.
 """
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
@@ -17,20 +18,21 @@ from django.utils.translation import gettext_lazy as _
 
 from anju.audit.services import snapshot
 from anju.imports.bulk import (
-    AuditTrail,
+    Batch,
+    CreationLog,
+    Table,
     WriteContext,
+    allocate_ids,
     batches,
-    create_logged,
-    insert_rows,
-    save_new,
+    write_batches,
 )
 from anju.imports.workbook import ErrorLog
-from anju.owners.importer.rows import OwnerKey, OwnerPlan, OwnerRecord
+from anju.owners.importer.plan import OwnerKey, OwnerPlan, OwnerRecord, OwnershipRecord
 from anju.owners.inputs import CleanOwner, OwnerInput
 from anju.owners.models import Owner, OwnerEvent, OwnerPhone, OwnerSearchKey, Ownership, Tag
 from anju.owners.personal_data import id_number_index
 from anju.owners.rules.names import name_search_keys
-from anju.owners.services import apply_clean_owner, ownership_view, phone_rows
+from anju.owners.services import apply_clean_owner, phone_rows
 from anju.properties.importer import (
     Registry,
     UnitKey,
@@ -41,9 +43,8 @@ from anju.properties.importer import (
 from anju.properties.models import unit_code
 
 LOOKUP_BATCH = 1_000
-_PHONE_FIELDS = ("owner", "kind", "label", "number_cipher", "number_index", "number_masked",
-                 "is_primary")  # fmt: skip
-_PHONE_ATTRS = ("owner_id", *_PHONE_FIELDS[1:])
+_PHONE_ATTRS = ("owner_id", "kind", "label", "number_cipher", "number_index", "number_masked",
+                "is_primary")  # fmt: skip
 _HUNDRED = Decimal(100)
 _CENT = Decimal("0.01")
 SHARE_EXCEEDED = _("The unit's shares would exceed 100%% (already held: %(held)s%%).")
@@ -135,10 +136,11 @@ def _shares(plan: OwnerPlan, registry: Registry, errors: ErrorLog) -> list[Decim
 
 
 def _check_known_ids(plan: OwnerPlan, errors: ErrorLog) -> None:
+    # An owner with an ID number is keyed by it (see rows._owner_key).
     rows = {
-        id_number_index(record.id_number): record.row
-        for record in plan.owners.values()
-        if record.id_number
+        id_number_index(key): row
+        for key, (row, _name) in plan.owner_index.items()
+        if isinstance(key, str)
     }
     for chunk in batches(rows, LOOKUP_BATCH):
         known = set(
@@ -160,38 +162,16 @@ def _check_known_ids(plan: OwnerPlan, errors: ErrorLog) -> None:
 
 
 def write(plan: OwnerPlan, resolution: OwnerResolution, context: WriteContext) -> dict[str, int]:
-    trail = AuditTrail(context)
-    layouts_before = len(resolution.registry.layouts)
-    created_units = create_units(resolution.registry, resolution.new_units, context, trail)
-    unit_ids = resolution.registry.units
-    unit_ids.update(created_units)
-    owners = _create_owners(plan, context, trail)
-    links = (
-        Ownership(
-            owner_id=owners[o.owner_key][0],
-            unit_id=unit_ids[o.unit_key],
-            share=share,
-            status=o.status,
-            subscription_date=o.subscription_date,
-            contract_date=o.contract_date,
-            handover_date=o.handover_date,
-        )
-        for o, share in zip(plan.ownerships, resolution.shares, strict=True)
-    )
-    codes = {unit_ids[key]: unit_code(*key) for key in plan.units}
-    names = dict(owners.values())
-    create_logged(
-        Ownership,
-        links,
-        trail,
-        view=ownership_view,
-        label=lambda o: f"{names[o.owner_id]} · {codes[o.unit_id]}",
-    )
+    registry = resolution.registry
+    layouts_before = len(registry.layouts)
+    created_units = create_units(registry, resolution.new_units, context)
+    registry.units.update(created_units)
+    write_batches(_OwnerRows(plan, resolution, context).batches())
     return {
-        "owners": len(owners),
+        "owners": plan.owner_count(),
         "ownerships": len(plan.ownerships),
         "units": len(created_units),
-        "layouts": len(resolution.registry.layouts) - layouts_before,
+        "layouts": len(registry.layouts) - layouts_before,
     }
 
 
@@ -229,7 +209,7 @@ def _new_owner(record: OwnerRecord, project_id: int) -> Owner:
 
 
 def _tag_ids(plan: OwnerPlan) -> dict[str, int]:
-    names = {name for record in plan.owners.values() for name in record.tags}
+    names = plan.tags
     Tag.objects.bulk_create([Tag(name=name) for name in sorted(names)], ignore_conflicts=True)
     found: dict[str, int] = {}
     for chunk in batches(sorted(names), LOOKUP_BATCH):
@@ -237,60 +217,113 @@ def _tag_ids(plan: OwnerPlan) -> dict[str, int]:
     return found
 
 
-def _create_owners(
-    plan: OwnerPlan, context: WriteContext, trail: AuditTrail
-) -> dict[OwnerKey, tuple[int, str]]:
-    """Owners batch by batch, each with its search keys, phones, tags, event and log."""
-    units_of: dict[OwnerKey, list[UnitKey]] = defaultdict(list)
-    for ownership in plan.ownerships:
-        units_of[ownership.owner_key].append(ownership.unit_key)
-    tag_ids = _tag_ids(plan)
-    created: dict[OwnerKey, tuple[int, str]] = {}
-    for chunk in batches(plan.owners.items()):
-        owners = save_new(Owner, [_new_owner(record, context.project_id) for _k, record in chunk])
-        pairs = list(zip(owners, chunk, strict=True))
-        for owner, (key, _record) in pairs:
-            created[key] = (owner.pk, owner.name)
-        views = _write_children(pairs, tag_ids)
-        same = {"kind": OwnerEvent.Kind.IMPORTED.value, "at": timezone.now(),
-                "actor": trail.actor_id}  # fmt: skip
-        insert_rows(OwnerEvent, ("owner", "data"), (
-            (owner.pk, {"job": context.job_id,
-                        "units": [unit_code(*unit) for unit in units_of.pop(key, ())]})
-            for owner, (key, _record) in pairs
-        ), same=same)  # fmt: skip
-        trail.created(owners, view=_owner_view(views))
-    return created
+class _OwnerRows:
+    """Batches of owners (with phones, search keys, tags, event, change log), then of
+    ownerships. Built in the main thread: ids, tags and content types are looked up
+    here; `batches` runs in the pipeline's worker and never queries."""
 
+    def __init__(self, plan: OwnerPlan, resolution: OwnerResolution, context: WriteContext):
+        self.plan, self.shares, self.context = plan, resolution.shares, context
+        self.unit_ids = resolution.registry.units
+        self.owners = Table(Owner)
+        self.phones = Table(OwnerPhone, _PHONE_ATTRS)
+        self.keys = Table(OwnerSearchKey, ("owner_id", "key"))
+        self.tags = Table(Owner.tags.through, ("owner_id", "tag_id"))
+        self.events = Table(OwnerEvent, ("owner_id", "kind", "at", "actor_id", "data"))
+        self.ownerships = Table(Ownership, exclude={"updated_at"})  # as services.ownership_view
+        self.owner_log = CreationLog(Owner, context)
+        self.ownership_log = CreationLog(Ownership, context)
+        self.actor_id = context.actor.pk if getattr(context.actor, "pk", None) else None
+        self.tag_ids = _tag_ids(plan)
+        ids = allocate_ids(Owner, plan.owner_count())
+        self.owner_ids = dict(zip(plan.owner_index, ids, strict=True))
+        self.ownership_ids = allocate_ids(Ownership, len(plan.ownerships))
 
-def _write_children(
-    pairs: list[tuple[Owner, tuple[OwnerKey, OwnerRecord]]], tag_ids: dict[str, int]
-) -> dict[int, dict[str, Any]]:
-    """Phones, search keys and tag links of one batch; returns the change-log extras."""
-    phones: list[OwnerPhone] = []
-    views: dict[int, dict[str, Any]] = {}
-    for owner, (_key, record) in pairs:
-        rows = phone_rows(owner, record.clean_phones())
-        phones.extend(rows)
-        views[owner.pk] = {"phones": [p.number_masked for p in rows], "tags": sorted(record.tags)}
-    insert_rows(OwnerPhone, _PHONE_FIELDS, (
-        [getattr(phone, name) for name in _PHONE_ATTRS] for phone in phones
-    ))  # fmt: skip
-    # The keys of services.search_keys_for, without one model instance per key.
-    insert_rows(OwnerSearchKey, ("owner", "key"), (
-        (owner.pk, key)
-        for owner, _item in pairs
-        for key in name_search_keys(owner.name, is_company=owner.is_company)
-    ))  # fmt: skip
-    insert_rows(Owner.tags.through, ("owner", "tag"), (
-        (owner.pk, tag_ids[name]) for owner, (_key, record) in pairs for name in record.tags
-    ))  # fmt: skip
-    return views
+    def batches(self) -> Iterator[Batch]:
+        units_of: dict[OwnerKey, list[UnitKey]] = defaultdict(list)
+        for ownership in self.plan.ownerships:
+            units_of[ownership.owner_key].append(ownership.unit_key)
+        names: dict[int, str] = {}
+        for chunk in batches(self.plan.owners()):
+            yield self._owner_batch(chunk, units_of, names)
+        del units_of
+        links = zip(self.plan.ownerships, self.shares, self.ownership_ids, strict=True)
+        for links_chunk in batches(links):
+            yield self._ownership_batch(links_chunk, names)
 
+    def _owner_batch(
+        self,
+        chunk: list[tuple[OwnerKey, OwnerRecord]],
+        units_of: dict[OwnerKey, list[UnitKey]],
+        names: dict[int, str],
+    ) -> Batch:
+        now = timezone.now()
+        owners: list[list[Any]] = []
+        phones: list[list[Any]] = []
+        keys: list[list[Any]] = []
+        tags: list[list[Any]] = []
+        events: list[list[Any]] = []
+        logs: list[tuple[int, str, dict[str, Any]]] = []
+        for key, record in chunk:
+            owner = _new_owner(record, self.context.project_id)
+            owner.pk = pk = self.owner_ids[key]
+            owner.created_at = owner.updated_at = now
+            names[pk] = owner.name
+            owners.append(self.owners.prepared([getattr(owner, n) for n in self.owners.attnames]))
+            owner_phones = phone_rows(owner, record.clean_phones())
+            phones.extend(
+                self.phones.prepared([getattr(phone, n) for n in _PHONE_ATTRS])
+                for phone in owner_phones
+            )
+            # The keys of services.search_keys_for, without one model instance per key.
+            keys.extend(
+                [pk, search_key]
+                for search_key in name_search_keys(owner.name, is_company=owner.is_company)
+            )
+            tags.extend([pk, self.tag_ids[name]] for name in record.tags)
+            codes = [unit_code(*unit) for unit in units_of.pop(key, ())]
+            events.append(self.events.prepared(
+                (pk, OwnerEvent.Kind.IMPORTED.value, now, self.actor_id,
+                 {"job": self.context.job_id, "units": codes})
+            ))  # fmt: skip
+            # The shape of services.owner_view, without its two queries per owner.
+            view = snapshot(owner, exclude={"name_pinyin", "updated_at"})
+            view["phones"] = [phone.number_masked for phone in owner_phones]
+            view["tags"] = sorted(record.tags)
+            logs.append((pk, owner.name, view))
+        batch = Batch()
+        for table, rows in (
+            (self.owners, owners), (self.phones, phones), (self.keys, keys),
+            (self.tags, tags), (self.events, events),
+            (self.owner_log.table, self.owner_log.rows(logs)),
+        ):  # fmt: skip
+            batch.add(table, rows)
+        return batch
 
-def _owner_view(extra: dict[int, dict[str, Any]]) -> Any:
-    """Same shape as services.owner_view, without its two queries per owner."""
-    return lambda owner: {
-        **snapshot(owner, exclude={"name_pinyin", "updated_at"}),
-        **extra[owner.pk],
-    }
+    def _ownership_batch(
+        self, chunk: list[tuple[OwnershipRecord, Decimal, int]], names: dict[int, str]
+    ) -> Batch:
+        now = timezone.now()
+        rows, logs = [], []
+        for ownership, share, pk in chunk:
+            unit_key = ownership.unit_key
+            values = self.ownerships.complete(
+                {
+                    "id": pk,
+                    "owner_id": self.owner_ids[ownership.owner_key],
+                    "unit_id": self.unit_ids[unit_key],
+                    "share": share,
+                    "status": ownership.status,
+                    "subscription_date": ownership.subscription_date,
+                    "contract_date": ownership.contract_date,
+                    "handover_date": ownership.handover_date,
+                },
+                now,
+            )
+            rows.append(self.ownerships.row(values))
+            label = f"{names[values['owner_id']]} · {unit_code(*unit_key)}"
+            logs.append((pk, label, self.ownerships.view(values)))
+        batch = Batch()
+        batch.add(self.ownerships, rows)
+        batch.add(self.ownership_log.table, self.ownership_log.rows(logs))
+        return batch

@@ -6,12 +6,9 @@ Validation uses the pure rules (ID numbers, phones, dates) and in-memory sets on
 database is asked in `commit.resolve`.
 """
 
-from collections.abc import Hashable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from datetime import date
-from decimal import Decimal
 from itertools import pairwise
-from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -19,7 +16,14 @@ from django.utils.translation import gettext_lazy as _
 
 from anju.imports.spec import ParsedRow
 from anju.imports.workbook import ErrorLog
-from anju.owners.inputs import CleanPhone
+from anju.owners.importer.plan import (
+    OwnerKey,
+    OwnerPlan,
+    OwnerRecord,
+    OwnershipRecord,
+    Phone,
+    Shared,
+)
 from anju.owners.models import Owner, OwnerPhone, Ownership
 from anju.owners.rules.idnumbers import (
     IdNumberError,
@@ -49,78 +53,6 @@ _OWNER_FIELDS = frozenset(
         "email",
     }
 )
-
-H = TypeVar("H", bound=Hashable)
-# The same ID number = the same owner; without one, (name, primary phone) or (kind, name).
-OwnerKey = str | tuple[str, ...]
-Phone = tuple[str, str]  # kind, normalised number (clear); the first phone is the primary
-
-
-# The plan of a 100,000-row file stays in memory between the reading and the commit:
-# slotted records, tuples instead of lists, and repeated values (dates, shares, room
-# numbers) shared through `Shared` keep it at a few hundred bytes per row.
-
-
-@dataclass(slots=True)
-class OwnerRecord:
-    row: int
-    kind: str
-    name: str
-    gender: str
-    birth_date: date | None
-    id_type: str
-    id_number: str | None  # normalised and clear: the plan is only ever stored encrypted
-    phones: tuple[Phone, ...]
-    email: str
-    address: str
-    preferences: str
-    special_needs: str
-    tags: tuple[str, ...]
-    consents: tuple[bool, ...]  # sms, phone, wechat, email
-
-    def clean_phones(self) -> list[CleanPhone]:
-        """The phones as the owner services take them (no label; the first is primary)."""
-        return [
-            CleanPhone(kind, number, "", index == 0)
-            for index, (kind, number) in enumerate(self.phones)
-        ]
-
-
-@dataclass(slots=True)
-class OwnershipRecord:
-    row: int
-    owner_key: OwnerKey
-    unit_key: UnitKey
-    share: Decimal | None  # None: split what the unit's other owners leave
-    status: str
-    subscription_date: date | None
-    contract_date: date | None
-    handover_date: date | None
-
-    @property
-    def is_active(self) -> bool:
-        return self.status not in Ownership.ENDED
-
-
-@dataclass
-class OwnerPlan:
-    owners: dict[OwnerKey, OwnerRecord] = field(default_factory=dict)
-    ownerships: list[OwnershipRecord] = field(default_factory=list)
-    units: dict[UnitKey, UnitRecord] = field(default_factory=dict)  # first row of each unit
-    rows: int = 0
-
-
-class Shared:
-    """Hands out one object per distinct value (dates, shares, short texts)."""
-
-    def __init__(self) -> None:
-        self._values: dict[Any, Any] = {}
-
-    def __call__(self, value: H) -> H:
-        if value is None:
-            return value
-        return self._values.setdefault(value, value)  # type: ignore[no-any-return]
-
 
 # --- check: the rows alone --------------------------------------------------------------
 
@@ -183,12 +115,12 @@ class _Checker:
             consents=shared(consents),
         )
         key = _owner_key(record)
-        first = self.plan.owners.setdefault(key, record)
-        if first is not record and first.name != record.name:
+        first = self.plan.add_owner(key, record)
+        if first is not None and first[1] != record.name:
             check.error(
                 "id_number",
                 "duplicate_owner",
-                _("Row %(row)s has this ID number with another name.") % {"row": first.row},
+                _("Row %(row)s has this ID number with another name.") % {"row": first[0]},
             )
             return None
         return key
@@ -239,6 +171,7 @@ def check_rows(rows: Iterable[ParsedRow], errors: ErrorLog, *, today: date) -> O
     checker = _Checker(errors, today)
     for row in rows:
         checker.row(row)
+    checker.plan.flush()
     return checker.plan
 
 

@@ -251,10 +251,10 @@ def _grow(tree: Tree, user: Any, rows: int) -> None:
 @pytest.mark.parametrize(
     ("name", "attr", "queries"),
     [
-        ("project_list", None, 7),
-        ("unit_list", None, 11),
-        ("project_detail", "project", 10),
-        ("building_detail", "building", 8),
+        ("project_list", None, 8),
+        ("unit_list", None, 12),
+        ("project_detail", "project", 11),
+        ("building_detail", "building", 9),
     ],
 )
 def test_list_pages_have_a_fixed_query_count(

@@ -156,6 +156,8 @@ class WorkOrder(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     # A retried API create with the same key returns the first order (never a second).
     idempotency_key = models.CharField(max_length=100, null=True, blank=True, editable=False)
+    # A hash of the first request's payload: the same key with another body is a conflict.
+    idempotency_fingerprint = models.CharField(max_length=64, null=True, blank=True, editable=False)
 
     objects = WorkOrderQuerySet.as_manager()
 

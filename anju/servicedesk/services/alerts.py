@@ -25,7 +25,11 @@ def _complaints(order: WorkOrder, category_id: int, **place: Any) -> Any:
 
 
 def check_group_complaint(order: WorkOrder) -> list[GroupComplaintAlert]:
-    """After a complaint is accepted: does its building or phase now pass the threshold?"""
+    """After a complaint is accepted: does its building or phase now pass the threshold?
+
+    The most specific place wins: when the building passes, its alert is raised (or joined)
+    and the phase is not checked, so one cluster of complaints raises one alert.
+    """
     category_id = order.category_id
     if category_id is None or order.unit_id is None:
         return []
@@ -44,6 +48,7 @@ def check_group_complaint(order: WorkOrder) -> list[GroupComplaintAlert]:
         owners = {o.owner_id for o in orders}
         if len(owners) >= settings.ANJU_GROUP_COMPLAINT_OWNERS:
             raised.append(_raise(order, category_id, scope_key, fields, orders, len(owners)))
+            break
     return raised
 
 

@@ -12,7 +12,7 @@ from anju.audit.services import log_change, snapshot
 from anju.security.models import User
 from anju.servicedesk.models import Milestone, Notification, WorkOrder, WorkOrderEvent
 
-ORDER_LOG_EXCLUDE = {"idempotency_key"}
+ORDER_LOG_EXCLUDE = {"idempotency_key", "idempotency_fingerprint"}
 
 
 def order_view(order: WorkOrder) -> dict[str, Any]:

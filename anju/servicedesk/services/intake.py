@@ -35,29 +35,51 @@ _CLOCK_SKEW = timedelta(seconds=30)
 
 
 def work_order_accept(
-    *, actor: User, data: WorkOrderInput, idempotency_key: str | None = None
+    *,
+    actor: User,
+    data: WorkOrderInput,
+    idempotency_key: str | None = None,
+    fingerprint: str | None = None,
 ) -> tuple[WorkOrder, bool]:
-    """Accept a request; returns (order, created). A retried key returns the first order."""
+    """Accept a request; returns (order, created). A retried key returns the first order;
+    the same key with another payload `fingerprint` is refused (idempotency_conflict)."""
     if idempotency_key:
         existing = _by_key(actor, idempotency_key)
         if existing is not None:
-            return existing, False
+            return _same_request(existing, fingerprint), False
     try:
         with transaction.atomic():
-            return _accept(actor, data, idempotency_key), True
+            return _accept(actor, data, idempotency_key, fingerprint), True
     except IntegrityError:
         existing = _by_key(actor, idempotency_key) if idempotency_key else None
         if existing is None:
             raise
-        return existing, False
+        return _same_request(existing, fingerprint), False
 
 
 def _by_key(actor: User, key: str) -> WorkOrder | None:
     return WorkOrder.objects.filter(created_by=actor, idempotency_key=key).first()
 
 
-def _accept(actor: User, data: WorkOrderInput, key: str | None) -> WorkOrder:
-    order = WorkOrder(created_by=actor, idempotency_key=key)
+def _same_request(order: WorkOrder, fingerprint: str | None) -> WorkOrder:
+    stored = order.idempotency_fingerprint
+    if fingerprint and stored and fingerprint != stored:
+        raise refuse(
+            "idempotency_key",
+            _("This idempotency key was already used for a different request."),
+            "idempotency_conflict",
+        )
+    return order
+
+
+def _accept(
+    actor: User, data: WorkOrderInput, key: str | None, fingerprint: str | None
+) -> WorkOrder:
+    order = WorkOrder(
+        created_by=actor,
+        idempotency_key=key,
+        idempotency_fingerprint=fingerprint if key else None,
+    )
     _fill(order, actor, data)
     order.save()
     for photo in data.photos:

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from anju.servicedesk.services.common import (
 )
 from anju.servicedesk.sla import MET_BY, STARTS_AT_DISPATCH, milestone_from_target, resumed_deadline
 
+DISPATCH_PERM = "servicedesk.dispatch_workorder"
 Status = WorkOrder.Status
 Kind = WorkOrderEvent.Kind
 
@@ -39,6 +41,8 @@ def work_order_dispatch(
     *, actor: User, order: WorkOrder, department: str, assignee: User, note: str = ""
 ) -> WorkOrder:
     """Dispatch to a department and a responsible person; again = re-dispatch."""
+    if not actor.has_perm(DISPATCH_PERM):
+        raise PermissionDenied
     order = locked(order)
     require(order.can_dispatch())
     if department not in WorkOrder.Department.values:

@@ -1,4 +1,4 @@
-"""Fixtures for the browser tests: Debian's Chromium driven by Playwright, a live server.
+"""Browser-test fixtures, a pytest plugin: Debian's Chromium driven by Playwright.
 
 Chromium comes from the distribution (`make browser`), never from `playwright install`.
 Without it the tests are skipped on a developer's machine but fail in CI (CI=true),

@@ -1,0 +1,117 @@
+"""Filters of the work-order list API: fields, queues and ordering.
+
+Queues (`queue=`): mine (open orders assigned to me or taken by me as first responder),
+unassigned, at_risk, breached (live, from the stored due times, before the sweep marks
+them), on_hold. Ordering: received_at or next_due (the earliest running milestone).
+"""
+
+from decimal import Decimal
+from typing import Any
+
+import django_filters
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from anju.servicedesk.models import Category, GroupComplaintAlert, Milestone, WorkOrder
+
+QUEUES = [
+    ("mine", _("My orders")),
+    ("unassigned", _("Unassigned")),
+    ("at_risk", _("At risk")),
+    ("breached", _("Breached")),
+    ("on_hold", _("On hold")),
+]
+ORDERINGS = [
+    ("received_at", _("Reported, oldest first")),
+    ("-received_at", _("Reported, newest first")),
+    ("next_due", _("Next due first")),
+    ("-next_due", _("Next due last")),
+]
+
+
+def _running(**lookups: Any) -> Exists:
+    milestones = Milestone.objects.running().filter(work_order=OuterRef("pk"), **lookups)
+    return Exists(milestones)
+
+
+def with_next_due(queryset: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
+    first = (
+        Milestone.objects.running()
+        .filter(work_order=OuterRef("pk"))
+        .order_by("due_at")
+        .values("due_at")[:1]
+    )
+    return queryset.annotate(next_due_at=Subquery(first))
+
+
+class WorkOrderFilter(django_filters.FilterSet):
+    project = django_filters.NumberFilter(field_name="project_id")
+    building = django_filters.NumberFilter(field_name="unit__building_id")
+    type = django_filters.ChoiceFilter(choices=WorkOrder.Type.choices)
+    urgency = django_filters.ChoiceFilter(choices=WorkOrder.Urgency.choices)
+    status = django_filters.MultipleChoiceFilter(choices=WorkOrder.Status.choices)
+    category = django_filters.NumberFilter(
+        method="filter_category", label=_("Category (and its subcategories)")
+    )
+    assignee = django_filters.NumberFilter(field_name="assignee_id")
+    first_responder = django_filters.NumberFilter(field_name="first_responder_id")
+    owner = django_filters.NumberFilter(field_name="owner_id")
+    received_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
+    received_before = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lte")
+    queue = django_filters.ChoiceFilter(choices=QUEUES, method="filter_queue")
+    ordering = django_filters.ChoiceFilter(choices=ORDERINGS, method="filter_ordering")
+
+    class Meta:
+        model = WorkOrder
+        fields: list[str] = []
+
+    def filter_category(
+        self, queryset: QuerySet[WorkOrder], name: str, value: Decimal
+    ) -> QuerySet[WorkOrder]:
+        category = Category.objects.filter(pk=int(value)).only("path").first()
+        if category is None:
+            return queryset.none()
+        return queryset.filter(
+            Q(category_id=category.pk) | Q(category__path__startswith=f"{category.path} › ")
+        )
+
+    def filter_queue(
+        self, queryset: QuerySet[WorkOrder], name: str, value: str
+    ) -> QuerySet[WorkOrder]:
+        now = timezone.now()
+        open_orders = queryset.exclude(status__in=WorkOrder.DONE)
+        if value == "mine":
+            user = getattr(self.request, "user", None)
+            return open_orders.filter(Q(assignee=user) | Q(first_responder=user))
+        if value == "unassigned":
+            return open_orders.filter(assignee__isnull=True)
+        if value == "at_risk":
+            return open_orders.filter(
+                _running(paused_at__isnull=True, at_risk_at__lte=now, due_at__gte=now)
+            )
+        if value == "breached":
+            overdue = _running(paused_at__isnull=True, due_at__lt=now)
+            # A clock on hold is read at the moment the hold began.
+            overdue_when_held = _running(paused_at__isnull=False, due_at__lt=F("paused_at"))
+            return open_orders.filter(overdue | overdue_when_held)
+        return queryset.filter(status=WorkOrder.Status.ON_HOLD)
+
+    def filter_ordering(
+        self, queryset: QuerySet[WorkOrder], name: str, value: str
+    ) -> QuerySet[WorkOrder]:
+        if value.lstrip("-") == "received_at":
+            return queryset.order_by(value, "-id" if value.startswith("-") else "id")
+        queryset = with_next_due(queryset)
+        due = F("next_due_at")
+        key = due.desc(nulls_last=True) if value.startswith("-") else due.asc(nulls_last=True)
+        return queryset.order_by(key, "-received_at", "-id")
+
+
+class GroupComplaintAlertFilter(django_filters.FilterSet):
+    project = django_filters.NumberFilter(field_name="project_id")
+    status = django_filters.ChoiceFilter(choices=GroupComplaintAlert.Status.choices)
+
+    class Meta:
+        model = GroupComplaintAlert
+        fields: list[str] = []

@@ -1,0 +1,494 @@
+"""API shapes of the service desk.
+
+Read serializers show an order with its milestones (state and time left computed with
+rules.clocks.milestone_state), events, plans and feedback. Write serializers only check
+the shape; the services decide everything else and their errors come back with codes.
+"""
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from anju.security.models import User
+from anju.servicedesk.calendar import business_periods, working_calendar
+from anju.servicedesk.models import (
+    CalendarDay,
+    Category,
+    ComplaintFeedback,
+    ComplaintPlan,
+    GroupComplaintAlert,
+    Milestone,
+    WorkOrder,
+    WorkOrderAttachment,
+    WorkOrderEvent,
+)
+from anju.servicedesk.rules.clocks import MilestoneStatus, milestone_state
+from anju.servicedesk.services import WorkOrderInput
+
+MILESTONE_STATES = [
+    ("running", "running"),
+    ("at_risk", "at_risk"),
+    ("met", "met"),
+    ("breached", "breached"),
+    ("cancelled", "cancelled"),
+]
+_SECONDS = serializers.IntegerField(allow_null=True)
+
+
+def _user_name(user: User | None) -> str:
+    return str(user) if user is not None else ""
+
+
+class _EnumChoiceField(serializers.ChoiceField):
+    choice_set: list[tuple[str, Any]] = []
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=self.choice_set, **kwargs)
+
+
+def enum_field(
+    name: str, choices: list[tuple[str, Any]], *, blank: bool = False
+) -> type[_EnumChoiceField]:
+    """A ChoiceField documented as the named enum component `name`: the choice sets of
+    several models share the field name "status", and named components keep them apart."""
+    values = [value for value, _label in choices] + ([""] if blank else [])
+    field = type(f"{name.removesuffix('Enum')}Field", (_EnumChoiceField,), {"choice_set": choices})
+    return extend_schema_field({"type": "string", "enum": values}, component_name=name)(field)
+
+
+WorkOrderStatusField = enum_field("WorkOrderStatusEnum", WorkOrder.Status.choices)
+WorkOrderHoldReasonField = enum_field(
+    "WorkOrderHoldReasonEnum", WorkOrder.HoldReason.choices, blank=True
+)
+HoldReasonField = enum_field("HoldReasonEnum", WorkOrder.HoldReason.choices)
+PlanStatusField = enum_field("ComplaintPlanStatusEnum", ComplaintPlan.Status.choices)
+AlertStatusField = enum_field("GroupComplaintAlertStatusEnum", GroupComplaintAlert.Status.choices)
+
+
+# --- read side: milestones ---------------------------------------------------------------
+
+
+class MilestoneSerializer(serializers.ModelSerializer):
+    """A milestone with its state now; seconds are wall-clock."""
+
+    state = serializers.SerializerMethodField()
+    paused = serializers.SerializerMethodField()
+    seconds_left = serializers.SerializerMethodField()
+    seconds_overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Milestone
+        fields = [
+            "id",
+            "kind",
+            "clock",
+            "amount",
+            "started_at",
+            "due_at",
+            "at_risk_at",
+            "provisional",
+            "paused",
+            "met_at",
+            "breached_at",
+            "cancelled",
+            "state",
+            "seconds_left",
+            "seconds_overdue",
+        ]
+        read_only_fields = fields
+
+    def _status(self, obj: Milestone) -> MilestoneStatus | None:
+        if obj.cancelled:
+            return None
+        statuses: dict[int, MilestoneStatus] = self.__dict__.setdefault("_statuses", {})
+        if obj.pk not in statuses:
+            now, calendar, periods = _clock(self)
+            share = min(max(float(obj.at_risk_share), 0.01), 1.0)
+            statuses[obj.pk] = milestone_state(
+                obj.started_at,
+                obj.due_at,
+                now,
+                obj.met_at,
+                share,
+                kind=obj.clock,
+                calendar=calendar,
+                business_periods=periods,
+                paused_since=obj.paused_at,
+            )
+        return statuses[obj.pk]
+
+    @extend_schema_field(serializers.ChoiceField(choices=MILESTONE_STATES))
+    def get_state(self, obj: Milestone) -> str:
+        status = self._status(obj)
+        return status.state if status else "cancelled"
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_paused(self, obj: Milestone) -> bool:
+        return obj.paused_at is not None and obj.met_at is None and not obj.cancelled
+
+    @extend_schema_field(_SECONDS)
+    def get_seconds_left(self, obj: Milestone) -> int | None:
+        """Time left while running or at risk."""
+        status = self._status(obj)
+        if status is None or status.state not in ("running", "at_risk"):
+            return None
+        return int(status.delta.total_seconds())
+
+    @extend_schema_field(_SECONDS)
+    def get_seconds_overdue(self, obj: Milestone) -> int | None:
+        """How late: overdue now, or met late."""
+        status = self._status(obj)
+        if status is None or status.state != "breached":
+            return None
+        return int(status.delta.total_seconds())
+
+
+def _clock(serializer: serializers.BaseSerializer) -> tuple[datetime, Any, Any]:
+    """One `now` and one calendar for a whole response."""
+    root = serializer.root
+    if not hasattr(root, "_sla_clock"):
+        root._sla_clock = (timezone.now(), working_calendar(), business_periods())  # type: ignore[attr-defined]
+    clock: tuple[datetime, Any, Any] = root._sla_clock  # type: ignore[attr-defined]
+    return clock
+
+
+# --- read side: orders -------------------------------------------------------------------
+
+ORDER_FIELDS = [
+    "id",
+    "number",
+    "project",
+    "type",
+    "channel",
+    "urgency",
+    "status",
+    "description",
+    "owner",
+    "owner_name",
+    "unit",
+    "unit_code",
+    "category",
+    "category_path",
+    "location",
+    "department",
+    "assignee",
+    "assignee_name",
+    "first_responder",
+    "first_responder_name",
+    "escalated",
+    "hold_reason",
+    "received_at",
+    "created_at",
+    "next_due_at",
+    "milestones",
+]
+
+
+class WorkOrderListSerializer(serializers.ModelSerializer):
+    """A queue row (the list prefetches milestones; owner, unit, category are joined)."""
+
+    number = serializers.CharField(read_only=True)
+    status = WorkOrderStatusField(read_only=True)
+    hold_reason = WorkOrderHoldReasonField(read_only=True)
+    owner_name = serializers.SerializerMethodField()
+    unit_code = serializers.SerializerMethodField()
+    category_path = serializers.SerializerMethodField()
+    assignee_name = serializers.SerializerMethodField()
+    first_responder_name = serializers.SerializerMethodField()
+    next_due_at = serializers.SerializerMethodField()
+    milestones = MilestoneSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = WorkOrder
+        fields = ORDER_FIELDS
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_blank=True))
+    def get_owner_name(self, obj: WorkOrder) -> str:
+        return obj.owner.name if obj.owner else ""
+
+    @extend_schema_field(serializers.CharField(allow_blank=True))
+    def get_unit_code(self, obj: WorkOrder) -> str:
+        return obj.unit.code if obj.unit else ""
+
+    @extend_schema_field(serializers.CharField(allow_blank=True))
+    def get_category_path(self, obj: WorkOrder) -> str:
+        return obj.category.path if obj.category else ""
+
+    @extend_schema_field(serializers.CharField(allow_blank=True))
+    def get_assignee_name(self, obj: WorkOrder) -> str:
+        return _user_name(obj.assignee)
+
+    @extend_schema_field(serializers.CharField(allow_blank=True))
+    def get_first_responder_name(self, obj: WorkOrder) -> str:
+        return _user_name(obj.first_responder)
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_next_due_at(self, obj: WorkOrder) -> str | None:
+        """The earliest due time among the milestones still running."""
+        running = [m.due_at for m in obj.milestones.all() if m.met_at is None and not m.cancelled]
+        return serializers.DateTimeField().to_representation(min(running)) if running else None
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = WorkOrderEvent
+        fields = ["id", "kind", "at", "actor", "actor_name", "note", "data"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_blank=True))
+    def get_actor_name(self, obj: WorkOrderEvent) -> str:
+        return _user_name(obj.actor)
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    department = serializers.ChoiceField(choices=WorkOrder.Department.choices, read_only=True)
+    status = PlanStatusField(read_only=True)
+    responsible_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ComplaintPlan
+        fields = [
+            "id",
+            "findings",
+            "content",
+            "department",
+            "responsible",
+            "responsible_name",
+            "deadline",
+            "status",
+            "proposed_by",
+            "proposed_at",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_blank=True))
+    def get_responsible_name(self, obj: ComplaintPlan) -> str:
+        return _user_name(obj.responsible)
+
+
+class FeedbackSerializer(serializers.ModelSerializer):
+    channel = serializers.ChoiceField(choices=WorkOrder.Channel.choices, read_only=True)
+
+    class Meta:
+        model = ComplaintFeedback
+        fields = [
+            "id",
+            "channel",
+            "content",
+            "owner_response",
+            "owner_satisfied",
+            "given_at",
+            "given_by",
+        ]
+        read_only_fields = fields
+
+
+class PhotoSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WorkOrderAttachment
+        fields = ["id", "file", "uploaded_at"]
+        read_only_fields = fields
+
+
+class WorkOrderDetailSerializer(WorkOrderListSerializer):
+    related: serializers.Field = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    events = EventSerializer(many=True, read_only=True)
+    plans = PlanSerializer(many=True, read_only=True)
+    feedback = FeedbackSerializer(many=True, read_only=True)
+    photos = PhotoSerializer(many=True, read_only=True, source="attachments")
+
+    class Meta:
+        model = WorkOrder
+        fields = [
+            *ORDER_FIELDS,
+            "created_by",
+            "sla_policy",
+            "on_hold_since",
+            "merged_into",
+            "related",
+            "resolved_at",
+            "closed_at",
+            "events",
+            "plans",
+            "feedback",
+            "photos",
+        ]
+        read_only_fields = fields
+
+
+# --- write side: intake ------------------------------------------------------------------
+
+
+class WorkOrderCreateSerializer(serializers.Serializer):
+    """What the desk logs. Send the `Idempotency-Key` header (or `idempotency_key`) so that
+    a retried request returns the first order instead of creating a second one."""
+
+    project = serializers.IntegerField()
+    type = serializers.ChoiceField(choices=WorkOrder.Type.choices)
+    channel = serializers.ChoiceField(choices=WorkOrder.Channel.choices)
+    description = serializers.CharField()
+    urgency = serializers.ChoiceField(
+        choices=WorkOrder.Urgency.choices, default=WorkOrder.Urgency.NORMAL
+    )
+    owner = serializers.IntegerField(required=False, allow_null=True, default=None)
+    unit = serializers.IntegerField(required=False, allow_null=True, default=None)
+    category = serializers.IntegerField(required=False, allow_null=True, default=None)
+    location = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    received_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="When the owner reported it; default now, never in the future.",
+    )
+    first_responder = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="Default: the caller."
+    )
+    idempotency_key = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, write_only=True
+    )
+
+    def to_input(self) -> WorkOrderInput:
+        data = self.validated_data
+        return WorkOrderInput(
+            project_id=data["project"],
+            type=data["type"],
+            channel=data["channel"],
+            description=data["description"],
+            urgency=data["urgency"],
+            owner_id=data["owner"],
+            unit_id=data["unit"],
+            category_id=data["category"],
+            location=data["location"],
+            received_at=data["received_at"],
+            first_responder_id=data["first_responder"],
+        )
+
+    def fingerprint(self) -> str:
+        """A hash of the request's meaning (the key itself excluded)."""
+        values = {k: v for k, v in self.validated_data.items() if k != "idempotency_key"}
+        if values.get("received_at") is not None:
+            values["received_at"] = values["received_at"].astimezone(UTC).isoformat()
+        canonical = json.dumps(values, sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# --- write side: transitions -------------------------------------------------------------
+
+
+def _scoped(serializer: serializers.Serializer, name: str, queryset: Any) -> None:
+    request = serializer.context.get("request")
+    user = getattr(request, "user", None)
+    serializer.fields[name].queryset = queryset.visible_to(user)  # type: ignore[attr-defined]
+
+
+class NoteInput(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DispatchInput(NoteInput):
+    department = serializers.ChoiceField(choices=WorkOrder.Department.choices)
+    assignee = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+
+
+class HoldInput(NoteInput):
+    reason = HoldReasonField()
+
+
+class MergeInput(NoteInput):
+    into = serializers.PrimaryKeyRelatedField(
+        queryset=WorkOrder.objects.none(), help_text="The order this duplicate is merged into."
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _scoped(self, "into", WorkOrder.objects.all())
+
+
+class LinkInput(NoteInput):
+    other = serializers.PrimaryKeyRelatedField(queryset=WorkOrder.objects.none())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _scoped(self, "other", WorkOrder.objects.all())
+
+
+class PlanInput(serializers.Serializer):
+    content = serializers.CharField()
+    findings = serializers.CharField(required=False, allow_blank=True, default="")
+    department = serializers.ChoiceField(choices=WorkOrder.Department.choices)
+    responsible = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    deadline = serializers.DateField()
+
+
+class DecisionInput(NoteInput):
+    approve = serializers.BooleanField()
+
+
+class FeedbackInput(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=WorkOrder.Channel.choices)
+    content = serializers.CharField()
+    owner_response = serializers.CharField(required=False, allow_blank=True, default="")
+    owner_satisfied = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+# --- alerts, categories, calendar --------------------------------------------------------
+
+
+class GroupComplaintAlertSerializer(serializers.ModelSerializer):
+    category_path = serializers.CharField(source="category.path", read_only=True)
+    orders: serializers.Field = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    status = AlertStatusField(read_only=True)
+
+    class Meta:
+        model = GroupComplaintAlert
+        fields = [
+            "id",
+            "project",
+            "building",
+            "phase",
+            "category",
+            "category_path",
+            "owner_count",
+            "orders",
+            "status",
+            "raised_at",
+            "handled_by",
+            "closed_at",
+            "note",
+        ]
+        read_only_fields = fields
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["id", "parent", "name", "path", "sort_order", "is_active"]
+        read_only_fields = fields
+
+
+class CalendarDaySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CalendarDay
+        fields = ["date", "kind", "name"]
+        read_only_fields = fields
+
+
+class CalendarYearSerializer(serializers.Serializer):
+    """A year: loaded from the official calendar or not (then deadlines are provisional)."""
+
+    year = serializers.IntegerField()
+    loaded = serializers.BooleanField()
+    source = serializers.CharField(allow_blank=True)  # type: ignore[assignment]
+    loaded_at = serializers.DateTimeField(allow_null=True)
+    days = CalendarDaySerializer(many=True)

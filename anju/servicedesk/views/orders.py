@@ -1,0 +1,209 @@
+"""The order page: header, milestone clocks, the steps allowed now, timeline, plans."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET
+
+from anju.servicedesk.calendar import business_periods, working_calendar
+from anju.servicedesk.forms import ActionForm
+from anju.servicedesk.models import (
+    ComplaintFeedback,
+    ComplaintPlan,
+    Milestone,
+    WorkOrder,
+    WorkOrderEvent,
+)
+from anju.servicedesk.models.sla import MilestoneKind
+from anju.servicedesk.rules.clocks import milestone_state
+from anju.servicedesk.tables import provisional_badge, state_badge, urgency_badge
+from anju.servicedesk.views.common import perm
+from anju.servicedesk.views.registry import ACTIONS, Action, OrderFacts
+
+_MINUTES_PER_DAY = 24 * 60
+
+
+def humanize(delta: timedelta) -> str:
+    """2 days 3 hours, 3 hours 5 minutes, 4 minutes (the two largest units)."""
+    minutes = int(delta.total_seconds() // 60)
+    days, rest = divmod(minutes, _MINUTES_PER_DAY)
+    hours, mins = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(ngettext("%(n)d day", "%(n)d days", days) % {"n": days})
+    if hours:
+        parts.append(ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours})
+    if mins and not days:
+        parts.append(ngettext("%(n)d minute", "%(n)d minutes", mins) % {"n": mins})
+    return " ".join(parts) or _("under a minute")
+
+
+@dataclass
+class MilestoneRow:
+    milestone: Milestone
+    state: str  # running | at_risk | met | breached | paused | cancelled
+    text: str
+
+    @property
+    def badge(self) -> SafeString:
+        return state_badge(self.state)
+
+    @property
+    def provisional(self) -> SafeString:
+        return provisional_badge() if self.milestone.provisional else SafeString("")
+
+
+def _row(milestone: Milestone, now: datetime, calendar: Any, periods: Any) -> MilestoneRow:
+    if milestone.cancelled and milestone.met_at is None:
+        return MilestoneRow(milestone, "cancelled", "")
+    share = min(max(float(milestone.at_risk_share), 0.01), 1.0)
+    status = milestone_state(
+        milestone.started_at,
+        milestone.due_at,
+        now,
+        milestone.met_at,
+        share,
+        kind=milestone.clock,
+        calendar=calendar,
+        business_periods=periods,
+        paused_since=milestone.paused_at,
+    )
+    time = humanize(status.delta)
+    if status.state == "breached":
+        text = _("breached by %(time)s") % {"time": time}
+    elif status.state == "met":
+        text = _("met %(time)s early") % {"time": time} if status.delta else _("met on time")
+    else:
+        text = _("%(time)s left") % {"time": time}
+    paused = milestone.paused_at is not None and status.state != "breached"
+    return MilestoneRow(milestone, "paused" if paused else status.state, text)
+
+
+def milestone_rows(order: WorkOrder, now: datetime) -> list[MilestoneRow]:
+    calendar, periods = working_calendar(), business_periods()
+    return [_row(m, now, calendar, periods) for m in order.milestones.all()]
+
+
+def detail_queryset(user: Any) -> QuerySet[WorkOrder]:
+    return (
+        WorkOrder.objects.visible_to(user)
+        .select_related(
+            "project",
+            "owner",
+            "unit__building",
+            "category",
+            "first_responder",
+            "assignee",
+            "created_by",
+            "merged_into",
+            "sla_policy",
+        )
+        .prefetch_related(
+            "attachments",
+            "related",
+            Prefetch("milestones", queryset=Milestone.objects.order_by("due_at", "id")),
+            Prefetch("events", queryset=WorkOrderEvent.objects.select_related("actor")),
+            Prefetch(
+                "plans",
+                queryset=ComplaintPlan.objects.select_related(
+                    "responsible", "proposed_by", "decided_by"
+                ),
+            ),
+            Prefetch("feedback", queryset=ComplaintFeedback.objects.select_related("given_by")),
+        )
+    )
+
+
+@dataclass
+class ActionPanel:
+    action: Action
+    form: ActionForm
+    failed: bool = False
+    primary: bool = False
+    label: Any = None
+
+
+def action_panels(
+    request: HttpRequest, order: WorkOrder, failed: ActionPanel | None = None
+) -> list[ActionPanel]:
+    facts = OrderFacts.of(order)
+    panels = []
+    for action in ACTIONS:
+        if not request.user.has_perm(action.permission):
+            continue
+        if failed is not None and failed.action.name == action.name:
+            panel = failed
+        elif action.offered(facts):
+            panel = ActionPanel(action, action.form(order=order, user=request.user))
+        else:
+            continue
+        panel.primary, panel.label = action.is_primary(facts), action.label_for(facts)
+        panels.append(panel)
+    return panels
+
+
+def _event_detail(event: WorkOrderEvent) -> str:
+    """The short facts of an event that its note does not say (which clock, which reason)."""
+    data = event.data or {}
+    if data.get("milestone"):
+        return _label(MilestoneKind, data["milestone"])
+    if data.get("department"):
+        return _label(WorkOrder.Department, data["department"])
+    if data.get("reason"):
+        return _label(WorkOrder.HoldReason, data["reason"])
+    return ""
+
+
+def timeline(order: WorkOrder) -> list[WorkOrderEvent]:
+    events = list(order.events.all())
+    for event in events:
+        event.detail = _event_detail(event)  # type: ignore[attr-defined]
+    return events
+
+
+def _label(choices: Any, value: str) -> str:
+    return str(dict(choices.choices).get(value, value))
+
+
+def _with_labels(order: WorkOrder) -> tuple[list[ComplaintPlan], list[ComplaintFeedback]]:
+    plans, feedback = list(order.plans.all()), list(order.feedback.all())
+    for plan in plans:
+        plan.department_label = _label(WorkOrder.Department, plan.department)  # type: ignore[attr-defined]
+    for item in feedback:
+        item.channel_label = _label(WorkOrder.Channel, item.channel)  # type: ignore[attr-defined]
+    return plans, feedback
+
+
+def detail_context(
+    request: HttpRequest, order: WorkOrder, failed: ActionPanel | None = None
+) -> dict[str, Any]:
+    panels = action_panels(request, order, failed)
+    plans, feedback = _with_labels(order)
+    return {
+        "order": order,
+        "urgency_badge": urgency_badge(order),
+        "failed_form": failed.form if failed else None,
+        "milestones": milestone_rows(order, timezone.now()),
+        "primary_panels": [p for p in panels if p.primary],
+        "other_panels": [p for p in panels if not p.primary],
+        "events": timeline(order),
+        "plans": plans,
+        "feedback": feedback,
+    }
+
+
+@login_required
+@perm("view_workorder")
+@require_GET
+def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    order = get_object_or_404(detail_queryset(request.user), pk=pk)
+    return render(request, "servicedesk/order_detail.html", detail_context(request, order))
