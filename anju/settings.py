@@ -156,6 +156,8 @@ CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {
         "task": "servicedesk.sweep_milestones",
         "schedule": env.int("ANJU_SLA_SWEEP_SECONDS", default=60),
+        # Sweeps queued while no worker ran are dropped: the next one does their work.
+        "options": {"expires": env.int("ANJU_SLA_SWEEP_SECONDS", default=60)},
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

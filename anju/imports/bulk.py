@@ -36,6 +36,7 @@ _PLAIN_TYPES = frozenset({
     "BigIntegerField", "SmallIntegerField", "PositiveIntegerField",
     "PositiveSmallIntegerField", "AutoField", "BigAutoField", "ForeignKey",
 })  # fmt: skip
+_NATIVE_IN_COPY = frozenset({"DateField", "DateTimeField", "DecimalField"})
 
 T = TypeVar("T")
 
@@ -52,8 +53,13 @@ def copy_supported() -> bool:
 
 
 def _prep(field: Any) -> Callable[[Any], Any] | None:
-    """How a value becomes a database value; None when it already is one."""
-    if field.get_internal_type() in _PLAIN_TYPES:
+    """How a value becomes a database value; None when it already is one.
+
+    psycopg adapts dates, datetimes and decimals itself in COPY (Django's PostgreSQL
+    adapters return them unchanged): only JSON is left to prepare there.
+    """
+    kind = field.get_internal_type()
+    if kind in _PLAIN_TYPES or (kind in _NATIVE_IN_COPY and copy_supported()):
         return None
     # The connection itself, not the `connection` proxy (thread-local, and slower).
     return partial(field.get_db_prep_save, connection=connections[DEFAULT_DB_ALIAS])
@@ -65,6 +71,21 @@ class _Values:
     def __init__(self, meta: Any, values: Mapping[str, Any]) -> None:
         self._meta = meta
         self.__dict__.update(values)
+
+
+def _isoformat(value: Any) -> Any:
+    return None if value is None else value.isoformat()
+
+
+def _text(value: Any) -> Any:
+    return None if value is None else str(value)
+
+
+# How audit.snapshot makes a value JSON-safe, by field type (checked by the tests).
+_VIEW_CONVERTERS: dict[str, Callable[[Any], Any]] = {
+    "DateField": _isoformat, "DateTimeField": _isoformat, "TimeField": _isoformat,
+    "DecimalField": _text, "UUIDField": _text,
+}  # fmt: skip
 
 
 class Table:
@@ -95,7 +116,15 @@ class Table:
             for column in chosen
             if getattr(column, "auto_now", False) or getattr(column, "auto_now_add", False)
         ]
-        self._view_exclude = frozenset(view.get("exclude", ()))
+        # The fields audit.snapshot shows (it leaves secrets out), and their converters.
+        shown = snapshot(
+            cast(Any, _Values(meta, dict.fromkeys(by_attname))), exclude=view.get("exclude", ())
+        )
+        self._view = [
+            (name, field.attname, _VIEW_CONVERTERS.get(field.get_internal_type()))
+            for name in shown
+            for field in [meta.get_field(name)]
+        ]
 
     def prepared(self, values: Sequence[Any]) -> list[Any]:
         """Values in `attnames` order, adapted for the database."""
@@ -119,8 +148,11 @@ class Table:
         return self.prepared([values.get(name) for name in self.attnames])
 
     def view(self, values: Mapping[str, Any]) -> dict[str, Any]:
-        """The change-log view of a complete row: audit.snapshot of the same values."""
-        return snapshot(cast(Any, _Values(self.meta, values)), exclude=self._view_exclude)
+        """The change-log view of a complete row: what audit.snapshot makes of it."""
+        return {
+            name: values[attname] if convert is None else convert(values[attname])
+            for name, attname, convert in self._view
+        }
 
 
 def allocate_ids(model: type[models.Model], count: int) -> list[int]:

@@ -16,7 +16,6 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from anju.audit.services import snapshot
 from anju.imports.bulk import (
     Batch,
     CreationLog,
@@ -225,7 +224,7 @@ class _OwnerRows:
     def __init__(self, plan: OwnerPlan, resolution: OwnerResolution, context: WriteContext):
         self.plan, self.shares, self.context = plan, resolution.shares, context
         self.unit_ids = resolution.registry.units
-        self.owners = Table(Owner)
+        self.owners = Table(Owner, exclude={"name_pinyin", "updated_at"})  # as owner_view
         self.phones = Table(OwnerPhone, _PHONE_ATTRS)
         self.keys = Table(OwnerSearchKey, ("owner_id", "key"))
         self.tags = Table(Owner.tags.through, ("owner_id", "tag_id"))
@@ -269,7 +268,8 @@ class _OwnerRows:
             owner.pk = pk = self.owner_ids[key]
             owner.created_at = owner.updated_at = now
             names[pk] = owner.name
-            owners.append(self.owners.prepared([getattr(owner, n) for n in self.owners.attnames]))
+            values = {name: getattr(owner, name) for name in self.owners.attnames}
+            owners.append(self.owners.row(values))
             owner_phones = phone_rows(owner, record.clean_phones())
             phones.extend(
                 self.phones.prepared([getattr(phone, n) for n in _PHONE_ATTRS])
@@ -287,7 +287,7 @@ class _OwnerRows:
                  {"job": self.context.job_id, "units": codes})
             ))  # fmt: skip
             # The shape of services.owner_view, without its two queries per owner.
-            view = snapshot(owner, exclude={"name_pinyin", "updated_at"})
+            view = self.owners.view(values)
             view["phones"] = [phone.number_masked for phone in owner_phones]
             view["tags"] = sorted(record.tags)
             logs.append((pk, owner.name, view))

@@ -23,16 +23,15 @@ from kombu import Connection
 
 from anju.celery import app as celery_app
 from anju.servicedesk import tasks
-from anju.servicedesk.models import Notification, WorkOrder, WorkOrderEvent
-from anju.servicedesk.services import WorkOrderInput, work_order_accept
+from anju.servicedesk.models import Milestone, Notification, WorkOrder, WorkOrderEvent
 
 LOCAL_BROKERS = ("redis://127.0.0.1:6379/15", "amqp://guest:guest@127.0.0.1:5672//")
 QUEUE = "anju-test-broker"
 WAIT_SECONDS = 20
 
-# Committed rows, so the worker's own connection sees them; serialized_rollback reloads the
-# migrations' seed data (policies, calendar) that an earlier transactional test flushed.
-on_committed_rows = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Committed rows, so the worker's own connection sees them. The tests make their own rows:
+# an earlier transactional test may have flushed the migrations' seed (policies, calendar).
+on_committed_rows = pytest.mark.django_db(transaction=True)
 
 
 def reachable(url: str) -> bool:
@@ -105,14 +104,26 @@ def worker(app_on_broker: Celery) -> Iterator[None]:
 @pytest.fixture
 def overdue_order(project, desk) -> WorkOrder:
     """An enquiry nobody dispatched for an hour: its 10-minute dispatch is overdue."""
-    data = WorkOrderInput(
-        project_id=project.pk,
+    received = timezone.now() - timedelta(hours=1)
+    order = WorkOrder.objects.create(
+        project=project,
         type="enquiry",
         channel="phone",
         description="咨询交房时间",
-        received_at=timezone.now() - timedelta(hours=1),
+        received_at=received,
+        created_by=desk,
+        first_responder=desk,
     )
-    return work_order_accept(actor=desk, data=data)[0]
+    Milestone.objects.create(
+        work_order=order,
+        kind="dispatch",
+        clock="wall",
+        amount=10,
+        started_at=received,
+        due_at=received + timedelta(minutes=10),
+        at_risk_at=received + timedelta(minutes=8),
+    )
+    return order
 
 
 @pytest.fixture
