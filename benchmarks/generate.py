@@ -72,7 +72,7 @@ def generate(*, url: str, owners: int, seed: int, jobs: int = 2) -> dict[str, An
 
 
 def summary_path() -> Path:
-    return Path(settings.VAR_DIR) / "benchmarks" / "dataset.json"
+    return Path(settings.VAR_DIR) / "benchmarks" / "owners-dataset.json"
 
 
 def read_summary() -> dict[str, Any] | None:

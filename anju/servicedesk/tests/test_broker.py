@@ -188,4 +188,5 @@ def test_the_sweep_and_the_recompute_are_registered_tasks():
     assert celery_app.conf.beat_schedule["sla-sweep"] == {
         "task": "servicedesk.sweep_milestones",
         "schedule": settings.ANJU_SLA_SWEEP_SECONDS,
+        "options": {"expires": settings.ANJU_SLA_SWEEP_SECONDS},
     }
