@@ -271,6 +271,7 @@ class SweepMeasure:
     breached: int
     escalated: int
     sql: dict[str, float]
+    passes: list[tuple[str, int, float]]  # (mark, claimed, seconds) per pass, in order
     profile: str = ""
 
 
@@ -315,23 +316,34 @@ def _statement_kind(sql: str) -> str:
 def run_sweep(reference_now: datetime, *, profile: bool = False) -> SweepMeasure:
     """One sweep at the reference time; tidied up afterwards. With `profile`, under
     cProfile (slower: for the top functions, not for the figure)."""
+    from anju.servicedesk import sweep
     from anju.servicedesk.models import Notification, WorkOrderEvent
-    from anju.servicedesk.sweep import sweep_milestones
 
     reset_marks(reference_now)  # a run that died before tidying up
     events = WorkOrderEvent.objects.aggregate(m=Max("pk"))["m"] or 0
     notifications = Notification.objects.aggregate(m=Max("pk"))["m"] or 0
     clock = SqlByKind()
     profiler = cProfile.Profile()
+    passes: list[tuple[str, int, float]] = []
+    claim_all = sweep._claim_all
+
+    def timed_pass(*args: Any) -> int:
+        began = time.perf_counter()
+        claimed = claim_all(*args)
+        passes.append((args[1], claimed, time.perf_counter() - began))
+        return claimed
+
+    sweep._claim_all = timed_pass  # type: ignore[assignment]  # times each pass
     try:
         with connection.execute_wrapper(clock):
             began = time.perf_counter()
             if profile:
                 profiler.enable()
-            result = sweep_milestones(now=reference_now)
+            result = sweep.sweep_milestones(now=reference_now)
             profiler.disable()
             seconds = time.perf_counter() - began
     finally:
+        sweep._claim_all = claim_all
         reset_marks(reference_now)
         WorkOrderEvent.objects.filter(pk__gt=events).delete()
         Notification.objects.filter(pk__gt=notifications).delete()
@@ -341,7 +353,7 @@ def run_sweep(reference_now: datetime, *, profile: bool = False) -> SweepMeasure
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
         top = out.getvalue()
     return SweepMeasure(
-        seconds, result.at_risk, result.breached, result.escalated, clock.seconds, top
+        seconds, result.at_risk, result.breached, result.escalated, clock.seconds, passes, top
     )
 
 

@@ -62,10 +62,9 @@ end
 function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
-    'RESULT {"requests": %d, "duration_us": %d, "errors": %d, "p50_us": %d, ' ..
-    '"p95_us": %d, "p99_us": %d}\\n',
-    summary.requests, summary.duration,
-    e.connect + e.read + e.write + e.status + e.timeout,
+    'RESULT {"requests": %d, "duration_us": %d, "connect": %d, "read": %d, "write": %d, ' ..
+    '"status": %d, "timeout": %d, "p50_us": %d, "p95_us": %d, "p99_us": %d}\\n',
+    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
     latency:percentile(50), latency:percentile(95), latency:percentile(99)))
 end
 """
@@ -78,7 +77,7 @@ class Load:
     concurrency: int
     requests: int
     seconds: float
-    errors: int
+    errors: str  # by kind (wrk counts non-2xx/3xx answers as "status")
     p50_ms: float
     p95_ms: float
     p99_ms: float
@@ -165,7 +164,9 @@ def server(*, workers: int, threads: int, conn_max_age: int) -> Iterator[str]:
         "--log-level=warning",
     ]
     log_path = _work_dir() / "desk-gunicorn.log"
-    with log_path.open("w") as log:
+    with log_path.open("a") as log:
+        log.write(f"=== {time.strftime('%Y-%m-%d %H:%M:%S')} {' '.join(command)}\n")
+        log.flush()
         process = subprocess.Popen(
             command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
         )
@@ -259,7 +260,7 @@ def measure(
                 concurrency=concurrency,
                 requests=result["requests"],
                 seconds=result["duration_us"] / 1e6,
-                errors=result["errors"],
+                errors=_errors(result),
                 p50_ms=result["p50_us"] / 1000,
                 p95_ms=result["p95_us"] / 1000,
                 p99_ms=result["p99_us"] / 1000,
@@ -271,6 +272,11 @@ def measure(
             )
             loads.append(load)
     return loads
+
+
+def _errors(result: dict[str, Any]) -> str:
+    kinds = ("connect", "read", "write", "status", "timeout")
+    return ", ".join(f"{kind} {result[kind]}" for kind in kinds if result[kind]) or "0"
 
 
 def report(loads: list[Load]) -> str:

@@ -210,6 +210,8 @@ def _sweep(args: argparse.Namespace, summary: dict[str, Any]) -> Any:
         f"expected {expected['breached']:,}), escalated {measure.escalated:,} "
         f"(expected {expected['escalated']:,})"
     )
+    for mark, claimed, seconds in measure.passes:
+        print(f"  pass setting {mark}: {claimed:,} claimed in {seconds:.2f} s")
     for kind, seconds in sorted(measure.sql.items(), key=lambda item: -item[1]):
         print(f"  SQL {kind}: {seconds:.2f} s")
     print(f"  Python and the rest: {measure.seconds - sum(measure.sql.values()):.2f} s")

@@ -226,6 +226,13 @@ def _name_data(name: str, is_company: bool) -> tuple[str, tuple[str, ...]]:
     return name_pinyin(name), keys
 
 
+@lru_cache(maxsize=200_000)
+def _initials(name: str, is_company: bool) -> str:
+    from anju.owners.rules.names import name_initials
+
+    return name_initials(name, is_company=is_company)
+
+
 def _is_han(char: str) -> bool:
     return "\u4e00" <= char <= "\u9fff"
 
@@ -241,7 +248,7 @@ def _load_chunk(bounds: tuple[int, int]) -> ChunkStats:
     copied = time.perf_counter()
     stats.build_seconds = copied - began
     with _conn.transaction(), _conn.cursor() as cursor:
-        for table, columns in _COLUMNS.items():
+        for table, columns in _columns().items():
             with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
                 for row in rows[table]:
                     copy.write_row(row)
@@ -312,6 +319,20 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
+@lru_cache(maxsize=1)
+def _with_initials() -> bool:
+    """Whether Owner stores name_initials (a proposed field): then it is filled too."""
+    from anju.owners.models import Owner
+
+    return any(field.name == "name_initials" for field in Owner._meta.get_fields())
+
+
+def _columns() -> dict[str, tuple[str, ...]]:
+    if not _with_initials():
+        return _COLUMNS
+    return {**_COLUMNS, "owners_owner": (*_COLUMNS["owners_owner"], "name_initials")}
+
+
 def _chunk_rows(plan: Plan, start: int, stop: int) -> dict[str, list[tuple[Any, ...]]]:
     rows: dict[str, list[tuple[Any, ...]]] = {table: [] for table in _COLUMNS}
     rng = random.Random(plan.seed * 31 + start)
@@ -354,6 +375,7 @@ def _owner_rows(
     identity = protect_id_number(values.id_number)
     phone = protect_phone(values.mobile)
     project_name = dataset.PROJECTS[place.building.project][1]
+    initials = (_initials(values.name, values.kind == "company"),) if _with_initials() else ()
     rows["owners_owner"].append(
         (
             owner_id,
@@ -374,6 +396,7 @@ def _owner_rows(
             *values.consents,
             plan.now,
             plan.now,
+            *initials,
         )
     )
     rows["owners_ownerphone"].append(

@@ -123,7 +123,7 @@ class Table:
         self._view = [
             (name, field.attname, _VIEW_CONVERTERS.get(field.get_internal_type()))
             for name in shown
-            for field in [meta.get_field(name)]
+            for field in [cast(models.Field, meta.get_field(name))]
         ]
 
     def prepared(self, values: Sequence[Any]) -> list[Any]:
@@ -214,16 +214,9 @@ def insert(table: Table, rows: Sequence[Sequence[Any]]) -> None:
 
 def write_batches(produced: Iterable[Batch]) -> None:
     """Write each batch while a worker thread builds the next one (see the module doc)."""
-    import os  # EXPERIMENT
-
-    if copy_supported() and not os.environ.get("X_DEFERRED"):
+    if copy_supported():
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    if os.environ.get("X_SEQ"):
-        for batch in produced:
-            for table, rows in batch.parts:
-                insert(table, rows)
-        return
     iterator = iter(produced)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-rows") as worker:
         pending: Future[Batch | None] = worker.submit(next, iterator, None)

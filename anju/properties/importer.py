@@ -26,6 +26,7 @@ from anju.imports.bulk import (
     write_batches,
 )
 from anju.imports.columns import UNIT_COLUMNS
+from anju.imports.sealing import compact
 from anju.imports.spec import Importer, ParsedRow
 from anju.imports.workbook import ErrorLog
 from anju.properties.models import Building, Layout, Phase, Unit, unit_code
@@ -35,6 +36,7 @@ TIMESTAMPS = ("created_at", "updated_at")
 UnitKey = tuple[str, str, str]  # building number, entrance, room
 
 
+@compact
 @dataclass(slots=True)
 class UnitRecord:
     """A unit to create; for the owner sheet only the detail columns are known."""

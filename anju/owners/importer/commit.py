@@ -1,9 +1,11 @@
 """Resolve the owner plan against the database, and write it in bulk.
 
 `resolve` asks with a few set-based queries (ID digests in batches of 1,000), never once
-per row. `write` runs inside the commit transaction and bulk-inserts in batches with the
-helpers `owner_create` uses (apply_clean_owner, phone_rows, the keys of search_keys_for),
-with one change-log row and one "imported" event per owner.
+per row. `write` runs inside the commit transaction and writes in batches (see
+`imports.bulk`: value rows, COPY on PostgreSQL, built in a worker thread) with the
+helpers `owner_create` uses (apply_clean_owner; protect_phone, as phone_rows does; the
+keys of search_keys_for), with one change-log row per created owner, unit and ownership,
+and one "imported" event per owner.
 """
 
 from collections import defaultdict
@@ -29,9 +31,9 @@ from anju.imports.workbook import ErrorLog
 from anju.owners.importer.plan import OwnerKey, OwnerPlan, OwnerRecord, OwnershipRecord
 from anju.owners.inputs import CleanOwner, OwnerInput
 from anju.owners.models import Owner, OwnerEvent, OwnerPhone, OwnerSearchKey, Ownership, Tag
-from anju.owners.personal_data import id_number_index
+from anju.owners.personal_data import id_number_index, protect_phone
 from anju.owners.rules.names import name_search_keys
-from anju.owners.services import apply_clean_owner, phone_rows
+from anju.owners.services import apply_clean_owner
 from anju.properties.importer import (
     Registry,
     UnitKey,
@@ -270,11 +272,14 @@ class _OwnerRows:
             names[pk] = owner.name
             values = {name: getattr(owner, name) for name in self.owners.attnames}
             owners.append(self.owners.row(values))
-            owner_phones = phone_rows(owner, record.clean_phones())
-            phones.extend(
-                self.phones.prepared([getattr(phone, n) for n in _PHONE_ATTRS])
-                for phone in owner_phones
-            )
+            # What services.phone_rows makes, without an OwnerPhone instance per phone.
+            masked = []
+            for index, (kind, number) in enumerate(record.phones):
+                protected = protect_phone(number)
+                masked.append(protected.masked)
+                phones.append(
+                    [pk, kind, "", protected.cipher, protected.index, protected.masked, index == 0]
+                )
             # The keys of services.search_keys_for, without one model instance per key.
             keys.extend(
                 [pk, search_key]
@@ -288,7 +293,7 @@ class _OwnerRows:
             ))  # fmt: skip
             # The shape of services.owner_view, without its two queries per owner.
             view = self.owners.view(values)
-            view["phones"] = [phone.number_masked for phone in owner_phones]
+            view["phones"] = masked
             view["tags"] = sorted(record.tags)
             logs.append((pk, owner.name, view))
         batch = Batch()

@@ -16,6 +16,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from anju.imports.sealing import compact
 from anju.owners.inputs import CleanPhone
 from anju.owners.models import Ownership
 from anju.properties.importer import UnitKey, UnitRecord
@@ -28,6 +29,7 @@ OWNER_CHUNK = 1_000
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
 
 
+@compact
 @dataclass(slots=True)
 class OwnerRecord:
     row: int
@@ -53,6 +55,7 @@ class OwnerRecord:
         ]
 
 
+@compact
 @dataclass(slots=True)
 class OwnershipRecord:
     row: int
