@@ -4,7 +4,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -68,14 +68,23 @@ def _raise(
     )
     created = alert is None
     if alert is None:
-        alert = GroupComplaintAlert.objects.create(
-            project_id=order.project_id,
-            scope_key=scope_key,
-            category_id=category_id,
-            owner_count=owner_count,
-            **fields,
-        )
-    else:
+        try:
+            with transaction.atomic():  # a savepoint: a concurrent complaint may raise it first
+                alert = GroupComplaintAlert.objects.create(
+                    project_id=order.project_id,
+                    scope_key=scope_key,
+                    category_id=category_id,
+                    owner_count=owner_count,
+                    **fields,
+                )
+        except IntegrityError:  # group_alert_one_open: join the alert the other one raised
+            created = False
+            alert = (
+                GroupComplaintAlert.objects.select_for_update()
+                .exclude(status=GroupComplaintAlert.Status.CLOSED)
+                .get(scope_key=scope_key, category_id=category_id)
+            )
+    if not created:
         alert.owner_count = owner_count
         alert.save(update_fields=["owner_count"])
     alert.orders.add(*orders)
