@@ -58,6 +58,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
     parser.add_argument("--profile-sweep", action="store_true", help="cProfile a second sweep")
+    parser.add_argument(
+        "--jit-off",
+        action="store_true",
+        help="queue and sweep with PostgreSQL's JIT off (-c jit=off); the server keeps it",
+    )
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--jobs", type=int, default=2, help="generator worker processes")
     parser.add_argument(
@@ -81,6 +86,10 @@ def main(argv: list[str] | None = None) -> int:
     warnings.filterwarnings("ignore", message="No directory at")
     created = env.ensure_database(url)
     env.setup_django(url)
+    if args.jit_off:
+        from django.db import connection
+
+        connection.settings_dict.setdefault("OPTIONS", {})["options"] = "-c jit=off"
     _header(url, created)
     env.migrate()
     summary = _dataset(args, url)
@@ -105,11 +114,13 @@ def _header(url: str, created: bool) -> None:
         (version,) = cursor.fetchone()
         cursor.execute("SHOW shared_buffers")
         (buffers,) = cursor.fetchone()
+        cursor.execute("SHOW jit")
+        (jit,) = cursor.fetchone()
     print(f"Anju service-desk benchmark — {datetime.now():%Y-%m-%d %H:%M}")
     print(f"machine: {platform.node()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
     print(
         f"database: {database_name(url)}{' (created)' if created else ''}; "
-        f"{version.split(',')[0]}; shared_buffers {buffers}"
+        f"{version.split(',')[0]}; shared_buffers {buffers}, jit {jit}"
     )
 
 
