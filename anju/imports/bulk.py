@@ -10,7 +10,8 @@ front (`allocate_ids`), so children can refer to rows not yet written.
 
 Rows are written with `COPY` on PostgreSQL (one statement per table and batch; an
 INSERT per row costs a round trip each) and with one `executemany` per table and batch
-elsewhere. Values go through each field's `get_db_prep_save`, as `bulk_create` does.
+elsewhere. Values go through each field's `get_db_prep_save`, as `bulk_create` does (in
+COPY, psycopg adapts dates, datetimes and decimals itself).
 On PostgreSQL the foreign keys are checked as each batch is written (SET CONSTRAINTS
 ALL IMMEDIATE) instead of all at COMMIT, so that work overlaps with the next batch too.
 """
