@@ -41,11 +41,18 @@ def fake_birth_date(rng: random.Random, *, today: date) -> date:
     return today - timedelta(days=rng.randint(23 * 365, 75 * 365))
 
 
-def fake_resident_id(rng: random.Random, *, birth_date: date, gender: str) -> str:
-    sequence = rng.randrange(0, 999)
+def fake_resident_id(
+    rng: random.Random, *, birth_date: date, gender: str, serial: int | None = None
+) -> str:
+    """A valid resident ID; with `serial`, distinct serials give distinct numbers for the
+    same birth date and gender (up to 4,000), where random ones collide now and then."""
+    if serial is None:
+        county, sequence = rng.choice(COUNTIES), rng.randrange(0, 999)
+    else:
+        county, sequence = COUNTIES[serial // 500 % len(COUNTIES)], serial % 500 * 2
     if (sequence % 2 == 1) != (gender == "M"):
         sequence = (sequence + 1) % 1000
-    body = f"{rng.choice(COUNTIES)}{birth_date:%Y%m%d}{sequence:03d}"
+    body = f"{county}{birth_date:%Y%m%d}{sequence:03d}"
     return body + resident_id_check_char(body)
 
 

@@ -74,13 +74,15 @@ _owner_seq = itertools.count(1)
 
 def make_owner(project: Project, *, actor: Any = None, **fields: Any) -> Owner:
     """An owner created through owner_create, with a valid ID number and a mobile."""
-    rng = random.Random(next(_owner_seq))
+    serial = next(_owner_seq)
+    rng = random.Random(serial)
     gender = fields.pop("gender", rng.choice("MF"))
     birth = fields.pop("birth_date", date(1985, 3, 12))
+    id_number = fake_resident_id(rng, birth_date=birth, gender=gender, serial=serial)
     data = OwnerInput(
         project_id=project.pk,
         name=fields.pop("name", fake_person_name(rng)),
-        id_number=fields.pop("id_number", fake_resident_id(rng, birth_date=birth, gender=gender)),
+        id_number=fields.pop("id_number", id_number),
         phones=[PhoneInput(number=n) for n in fields.pop("phones", [fake_mobile(rng)])],
         **fields,
     )

@@ -1,9 +1,12 @@
 """Shared pytest fixtures: projects, users per role, API clients."""
 
 from collections.abc import Callable, Iterable
+from importlib import import_module
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
+from django.db.models.signals import post_migrate
 from rest_framework.test import APIClient
 
 from anju.properties.models import Project
@@ -11,6 +14,26 @@ from anju.security.models import User
 from anju.security.services import sync_roles, user_create
 
 PASSWORD = "correct-horse-battery"
+
+
+def _reseed_after_flush(sender: Any, using: str = "default", **kwargs: Any) -> None:
+    """Put the migrations' seed (categories, SLA policies, official calendar) back.
+
+    After a transactional test pytest-django empties every table (flush) and sends
+    post_migrate; the tests that run next in the same process would find no seed. Roles
+    and permissions come back through their own post_migrate handlers.
+    """
+    if sender.name != "anju.servicedesk":
+        return
+    from anju.servicedesk.models import Category
+
+    if Category.objects.using(using).exists():
+        return
+    seed = import_module("anju.servicedesk.migrations.0002_seed").seed
+    seed(django_apps, None)
+
+
+post_migrate.connect(_reseed_after_flush, dispatch_uid="anju-tests-reseed-after-flush")
 
 
 @pytest.fixture
