@@ -72,7 +72,9 @@ def generate(*, url: str, owners: int, seed: int, jobs: int = 2) -> dict[str, An
 
 
 def summary_path() -> Path:
-    return Path(settings.VAR_DIR) / "benchmarks" / "owners-dataset.json"
+    # One file per database: two datasets don't clash.
+    name = settings.DATABASES["default"]["NAME"]
+    return Path(settings.VAR_DIR) / "benchmarks" / f"owners-dataset-{name}.json"
 
 
 def read_summary() -> dict[str, Any] | None:
@@ -217,13 +219,13 @@ def _init_worker(plan: Plan) -> None:
 def _name_data(name: str, is_company: bool) -> tuple[str, tuple[str, ...]]:
     from anju.owners.rules.names import name_pinyin, name_search_keys
 
-    # As owners.services does: pinyin is computed without is_company, keys with it.
+    # As owners.services.apply_clean_owner does: pinyin and keys both follow is_company.
     keys = tuple(name_search_keys(name, is_company=is_company))
     if not is_company and len(keys) > 1 and all(_is_han(char) for char in name):
         # For a person's Chinese name the second key *is* name_pinyin(name); reusing it
         # halves the pinyin work. search_bench.check_dataset verifies the equality.
         return keys[1], keys
-    return name_pinyin(name), keys
+    return name_pinyin(name, is_company=is_company), keys
 
 
 @lru_cache(maxsize=200_000)
@@ -248,7 +250,7 @@ def _load_chunk(bounds: tuple[int, int]) -> ChunkStats:
     copied = time.perf_counter()
     stats.build_seconds = copied - began
     with _conn.transaction(), _conn.cursor() as cursor:
-        for table, columns in _columns().items():
+        for table, columns in _COLUMNS.items():
             with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
                 for row in rows[table]:
                     copy.write_row(row)
@@ -278,6 +280,7 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
         "kind",
         "name",
         "name_pinyin",
+        "name_initials",
         "gender",
         "birth_date",
         "id_type",
@@ -317,20 +320,6 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
         "updated_at",
     ),
 }
-
-
-@lru_cache(maxsize=1)
-def _with_initials() -> bool:
-    """Whether Owner stores name_initials (a proposed field): then it is filled too."""
-    from anju.owners.models import Owner
-
-    return any(field.name == "name_initials" for field in Owner._meta.get_fields())
-
-
-def _columns() -> dict[str, tuple[str, ...]]:
-    if not _with_initials():
-        return _COLUMNS
-    return {**_COLUMNS, "owners_owner": (*_COLUMNS["owners_owner"], "name_initials")}
 
 
 def _chunk_rows(plan: Plan, start: int, stop: int) -> dict[str, list[tuple[Any, ...]]]:
@@ -375,7 +364,6 @@ def _owner_rows(
     identity = protect_id_number(values.id_number)
     phone = protect_phone(values.mobile)
     project_name = dataset.PROJECTS[place.building.project][1]
-    initials = (_initials(values.name, values.kind == "company"),) if _with_initials() else ()
     rows["owners_owner"].append(
         (
             owner_id,
@@ -383,6 +371,7 @@ def _owner_rows(
             values.kind,
             values.name,
             pinyin,
+            _initials(values.name, values.kind == "company"),
             values.gender,
             values.birth_date,
             values.id_type,
@@ -396,7 +385,6 @@ def _owner_rows(
             *values.consents,
             plan.now,
             plan.now,
-            *initials,
         )
     )
     rows["owners_ownerphone"].append(

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from anju.owners.lifecycle import ownership_stage_q
 from anju.owners.models import Owner, Ownership, Tag
 from anju.owners.rules.lifecycle import Stage
-from anju.owners.selectors import search_owners
+from anju.owners.selectors import search_owner_ids
 from anju.properties.models import Building, Project
 
 
@@ -59,8 +59,8 @@ class OwnerFilter(django_filters.FilterSet):
         return queryset.filter(Exists(rows))
 
     def filter_search(self, queryset: QuerySet[Owner], name: str, value: str) -> QuerySet[Owner]:
-        result = search_owners(self.user, value, limit=200)
-        return queryset.filter(pk__in=[owner.pk for owner in result.owners])
+        _kind, ids = search_owner_ids(self.user, value, limit=200)
+        return queryset.filter(pk__in=ids)
 
     def filter_project(self, queryset: QuerySet[Owner], name: str, value: Any) -> QuerySet[Owner]:
         return self._with_ownership(queryset, unit__project=value)

@@ -56,6 +56,9 @@ class Owner(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PERSON)
     name = models.CharField(_("name"), max_length=100)
     name_pinyin = models.CharField(max_length=300, editable=False, blank=True)
+    # The usual reading's initials (张三 -> zs): search ranks usual readings first
+    # without running pypinyin over every candidate.
+    name_initials = models.CharField(max_length=100, editable=False, blank=True)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     id_type = models.CharField(
@@ -139,10 +142,11 @@ class OwnerSearchKey(models.Model):
 
     class Meta:
         indexes = [
-            # varchar_pattern_ops lets PostgreSQL use the index for LIKE 'prefix%'.
-            models.Index(
-                fields=["key"], name="owner_search_key_idx", opclasses=["varchar_pattern_ops"]
-            ),
+            # On PostgreSQL `key` is in the "C" collation (migration 0003, not expressible
+            # in the model for SQLite): this plain b-tree then serves both LIKE 'prefix%'
+            # and ORDER BY key, owner_id, so a prefix search stops after its LIMIT instead
+            # of sorting every match. An AlterField on `key` would drop that collation.
+            models.Index(fields=["key", "owner"], name="owner_search_key_order"),
         ]
 
     def __str__(self) -> str:

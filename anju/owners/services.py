@@ -16,7 +16,7 @@ from anju.audit.services import log_change, log_personal_data_access, snapshot
 from anju.owners.inputs import CleanOwner, CleanPhone, OwnerInput
 from anju.owners.models import Owner, OwnerEvent, OwnerPhone, OwnerSearchKey, Ownership, Tag
 from anju.owners.personal_data import protect_id_number, protect_phone
-from anju.owners.rules.names import name_pinyin, name_search_keys
+from anju.owners.rules.names import name_initials, name_pinyin, name_search_keys
 from anju.owners.validation import clean_owner_input
 from anju.properties.models import Unit
 from anju.security import crypto
@@ -40,7 +40,7 @@ _OWNER_FIELDS = (
 
 def owner_view(owner: Owner) -> dict[str, Any]:
     """The change-log view of an owner: masked personal data, phones and tags included."""
-    data = snapshot(owner, exclude={"name_pinyin", "updated_at"})
+    data = snapshot(owner, exclude={"name_pinyin", "name_initials", "updated_at"})
     data["phones"] = [p.number_masked for p in owner.phones.all()]
     data["tags"] = sorted(t.name for t in owner.tags.all())
     return data
@@ -52,6 +52,8 @@ def apply_clean_owner(owner: Owner, clean: CleanOwner) -> None:
         setattr(owner, name, getattr(clean.data, name))
     owner.name = owner.name.strip()
     owner.name_pinyin = name_pinyin(owner.name, is_company=owner.is_company)
+    # Stored so that search can rank usual readings first without running pypinyin.
+    owner.name_initials = name_initials(owner.name, is_company=owner.is_company)
     owner.gender = clean.gender
     owner.birth_date = clean.birth_date
     if clean.id_number is not None:

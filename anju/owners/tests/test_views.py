@@ -13,7 +13,7 @@ from anju.owners.tests.conftest import ID_18, MOBILE, as_user
 
 # Pinned query counts (session, user, permissions, scope + the page's own queries).
 LIST_QUERIES = 13  # + unread notes, count, filter choices (3), rows, 2 prefetches
-QUICK_SEARCH_QUERIES = 10  # + key look-ups (exact, prefix), owners, 2 prefetches
+QUICK_SEARCH_QUERIES = 10  # + key walk, readings, owners, 2 prefetches
 DETAIL_QUERIES = 12  # + owner, phones, tags, ownerships, 2 timeline sources, unread notes
 
 
