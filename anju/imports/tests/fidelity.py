@@ -12,7 +12,7 @@ from anju.audit.services import snapshot
 from anju.imports.models import ImportJob
 from anju.owners.models import Owner, OwnerEvent, Ownership
 from anju.owners.personal_data import id_number_index, phone_index
-from anju.owners.rules.names import name_pinyin, name_search_keys
+from anju.owners.rules.names import name_initials, name_pinyin, name_search_keys
 from anju.owners.services import owner_view, ownership_view
 from anju.properties.models import Unit
 from anju.security import crypto
@@ -51,6 +51,8 @@ def _assert_owner(owner: Owner, log: ChangeLog, job: ImportJob, actor: Any) -> N
     assert log.after == owner_view(owner)
     assert (log.object_repr, log.actor_id, log.before) == (owner.name, actor.pk, None)
     assert owner.name_pinyin == name_pinyin(owner.name, is_company=owner.is_company)
+    assert owner.name_initials == name_initials(owner.name, is_company=owner.is_company)
+    assert owner.name_initials  # every name in the test files has a reading
     keys = Counter(owner.search_keys.values_list("key", flat=True))
     assert keys == Counter(name_search_keys(owner.name, is_company=owner.is_company))
     if owner.id_number_cipher:

@@ -1,6 +1,8 @@
 """The bulk write path (ids reserved up front, value rows, pipeline) and the cell types
 the reader hands to the parsers."""
 
+import json
+import sys
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -145,7 +147,32 @@ def test_pipeline_writes_batches_in_order_and_reports_a_worker_failure(project: 
             yield batch
         raise RuntimeError("worker failed")
 
+    interval = sys.getswitchinterval()
     # when they are written, then the failure surfaces in the caller after the others
     with pytest.raises(RuntimeError, match="worker failed"):
         bulk.write_batches(produced())
     assert Tag.objects.count() == 6
+    # and the interpreter's thread switching is back to what it was
+    assert sys.getswitchinterval() == interval
+
+
+def test_value_rows_encode_json_as_the_orm_does_and_keep_their_width() -> None:
+    # given the change-log columns (two JSON fields, a date-time, plain values)
+    from django.utils import timezone
+
+    from anju.audit.models import ChangeLog
+
+    table = bulk.Table(ChangeLog, ("at", "object_id", "before", "after"))
+    now = timezone.now()
+    after = {"name": "张三", "share": "50.00", "phones": ["138****5678"], "gone": None}
+    # when a row is prepared
+    row = table.prepared([now, "7", None, after])
+    # then JSON is the text the ORM's adapter would store and None stays SQL NULL
+    assert isinstance(row[3], str) and json.loads(row[3]) == after
+    assert row[2] is None
+    # and plain values pass as they are (COPY adapts date-times itself)
+    assert row[1] == "7"
+    assert row[0] == now if bulk.copy_supported() else isinstance(row[0], str)
+    # and a row of the wrong width is refused, not written shifted
+    with pytest.raises(ValueError, match="columns"):
+        table.prepared([now, "7", None])

@@ -32,7 +32,7 @@ from anju.owners.importer.plan import OwnerKey, OwnerPlan, OwnerRecord, Ownershi
 from anju.owners.inputs import CleanOwner, OwnerInput
 from anju.owners.models import Owner, OwnerEvent, OwnerPhone, OwnerSearchKey, Ownership, Tag
 from anju.owners.personal_data import id_number_index, protect_phone
-from anju.owners.rules.names import name_search_keys
+from anju.owners.rules.names import name_readings
 from anju.owners.services import apply_clean_owner
 from anju.properties.importer import (
     Registry,
@@ -226,7 +226,9 @@ class _OwnerRows:
     def __init__(self, plan: OwnerPlan, resolution: OwnerResolution, context: WriteContext):
         self.plan, self.shares, self.context = plan, resolution.shares, context
         self.unit_ids = resolution.registry.units
-        self.owners = Table(Owner, exclude={"name_pinyin", "updated_at"})  # as owner_view
+        self.owners = Table(
+            Owner, exclude={"name_pinyin", "name_initials", "updated_at"}
+        )  # as owner_view
         self.phones = Table(OwnerPhone, _PHONE_ATTRS)
         self.keys = Table(OwnerSearchKey, ("owner_id", "key"))
         self.tags = Table(Owner.tags.through, ("owner_id", "tag_id"))
@@ -280,11 +282,10 @@ class _OwnerRows:
                 phones.append(
                     [pk, kind, "", protected.cipher, protected.index, protected.masked, index == 0]
                 )
-            # The keys of services.search_keys_for, without one model instance per key.
-            keys.extend(
-                [pk, search_key]
-                for search_key in name_search_keys(owner.name, is_company=owner.is_company)
-            )
+            # The keys of services.search_keys_for, without one model instance per key;
+            # the name was converted once, by apply_clean_owner (name_readings is cached).
+            readings = name_readings(owner.name, is_company=owner.is_company)
+            keys.extend([pk, search_key] for search_key in readings.search_keys)
             tags.extend([pk, self.tag_ids[name]] for name in record.tags)
             codes = [unit_code(*unit) for unit in units_of.pop(key, ())]
             events.append(self.events.prepared(

@@ -25,17 +25,11 @@ from anju.owners.importer.plan import (
     Shared,
 )
 from anju.owners.models import Owner, OwnerPhone, Ownership
-from anju.owners.rules.idnumbers import (
-    IdNumberError,
-    check_identity_consistency,
-    normalize_id_number,
-    parse_resident_id,
-)
+from anju.owners.rules.idnumbers import IdNumberError, check_identity_consistency, parse_id_number
 from anju.owners.rules.idtypes import IdType
 from anju.owners.rules.phones import PhoneError, normalize_mobile, normalize_phone
 from anju.properties.importer import UnitKey, UnitRecord, unit_key
 
-_RESIDENT_LAYOUT = {IdType.RESIDENT_ID.value, IdType.HMT_RESIDENCE_PERMIT.value}
 _DATE_ORDER = ("subscription_date", "contract_date", "handover_date")
 _CONSENTS = ("sms", "phone", "wechat", "email")
 _MOBILE = OwnerPhone.Kind.MOBILE.value
@@ -204,12 +198,12 @@ def _check_identity(
     if not raw:
         return None, gender, birth_date
     try:
-        number = normalize_id_number(id_type, raw, today=today)
+        parsed = parse_id_number(id_type, raw, today=today)  # parsed once, kept
     except IdNumberError as exc:
         check.error("id_number", exc.code, exc.message)
         return None, gender, birth_date
-    if id_type in _RESIDENT_LAYOUT:
-        resident = parse_resident_id(number, today=today)
+    number, resident = parsed.number, parsed.resident
+    if resident is not None:  # a resident-ID layout: birth date and gender must agree
         try:
             check_identity_consistency(resident, birth_date=birth_date, gender=gender)
         except IdNumberError as exc:

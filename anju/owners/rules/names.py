@@ -19,13 +19,17 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from pypinyin import Style, lazy_pinyin, pinyin
+from pypinyin import Style
+from pypinyin.converter import UltimateConverter
+from pypinyin.seg.simpleseg import seg
 
 __all__ = [
     "MAX_KEY_LENGTH",
     "MAX_READING_COMBINATIONS",
+    "NameReadings",
     "name_initials",
     "name_pinyin",
+    "name_readings",
     "name_search_keys",
     "normalize_search_text",
 ]
@@ -88,12 +92,24 @@ _NOT_KEY_CHARS_RE = re.compile(r"[^a-z0-9]")
 _WHITESPACE_RE = re.compile(r"\s+")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Slot:
     """One pypinyin item: a Chinese character, or a run of other characters."""
 
     is_han: bool
     readings: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NameReadings:
+    """Everything stored for a name, from one conversion: see `name_readings`."""
+
+    pinyin: str
+    initials: str
+    search_keys: tuple[str, ...]
+
+
+_NO_READINGS = NameReadings("", "", ())
 
 
 def normalize_search_text(text: str) -> str:
@@ -134,50 +150,78 @@ def _mark_verbatim(chars: str) -> str:
     return _VERBATIM + chars
 
 
-def _slots(text: str, *, is_company: bool) -> list[_Slot]:
-    """Candidate readings per position, most likely first.
+# The converter that pypinyin.pinyin() builds on each call, with the same (default) options.
+_CONVERTER = UltimateConverter()
 
-    The phrase-aware ``lazy_pinyin`` reading leads, then the heteronyms.
-    Both calls segment the text the same way; if that ever changes the
-    heteronym lists are used alone rather than misaligned.
+
+@functools.lru_cache(maxsize=16384)
+def _segment_readings(segment: str) -> tuple[tuple[bool, tuple[str, ...]], ...]:
+    """(is Chinese, readings as key text) per pypinyin item of one segment of a name.
+
+    A segment is what pypinyin's own segmenter cuts a text into (a phrase, a character
+    or a run of other characters), and the readings are what
+    ``pinyin(segment, style=Style.NORMAL, heteronym=True)`` gives for it, most likely
+    first: the first is also the phrase-aware ``lazy_pinyin`` reading, since both come
+    from the same item list. Cached per segment because names share characters (a name
+    itself rarely repeats); pypinyin's dictionaries are never changed at run time.
     """
-    default = lazy_pinyin(text, style=Style.NORMAL, errors=_mark_verbatim)
-    heteronyms = pinyin(text, style=Style.NORMAL, heteronym=True, errors=_mark_verbatim)
-    if len(default) != len(heteronyms):
-        default = [readings[0] for readings in heteronyms]
+    items = _CONVERTER.convert(segment, Style.NORMAL, True, _mark_verbatim, True)
+    return tuple(
+        (
+            not readings[0].startswith(_VERBATIM),
+            tuple(key for key in map(_latin_key, readings) if key),
+        )
+        for readings in items
+    )
+
+
+def _slots(text: str, *, is_company: bool) -> list[_Slot]:
+    """Candidate readings per position: the surname table's, then pypinyin's."""
     overrides = {} if is_company or not _is_han(text[:1]) else _surname_overrides(text)
+    items = [item for segment in seg(text) for item in _segment_readings(segment)]
     slots = []
-    for index, (first, others) in enumerate(zip(default, heteronyms, strict=True)):
-        raw = [*overrides.get(index, ()), first, *others]
-        readings = _dedup([key for key in map(_latin_key, raw) if key])
+    for index, (is_han, readings) in enumerate(items):
+        preferred = overrides.get(index)
+        if preferred is not None:
+            readings = tuple(_dedup([*preferred, *readings]))
         if readings:
-            slots.append(_Slot(is_han=not first.startswith(_VERBATIM), readings=tuple(readings)))
+            slots.append(_Slot(is_han=is_han, readings=readings))
     return slots
 
 
 def _best_combinations(slots: list[_Slot], limit: int) -> list[tuple[str, ...]]:
-    """The ``limit`` reading combinations with the fewest, mildest deviations.
+    """The ``limit`` reading combinations with the fewest, mildest deviations."""
+    return [
+        tuple([slot.readings[rank] for slot, rank in zip(slots, ranks, strict=True)])
+        for ranks in _best_ranks(tuple(len(slot.readings) for slot in slots), limit)
+    ]
+
+
+@functools.lru_cache(maxsize=4096)
+def _best_ranks(counts: tuple[int, ...], limit: int) -> tuple[tuple[int, ...], ...]:
+    """Which reading of each slot, for the best ``limit`` combinations, most likely first.
 
     A plain ``itertools.product`` would spend the whole budget on the last
     characters' rare readings; ordering by the sum of reading ranks keeps the
-    default first and then every single-character alternative.
+    default first and then every single-character alternative. Only the number of
+    readings per slot matters, and names share those shapes: cached.
     """
-    if not slots:
-        return []
-    start = (0,) * len(slots)
+    if not counts:
+        return ()
+    start = (0,) * len(counts)
     heap = [(0, start)]
     seen = {start}
-    found: list[tuple[str, ...]] = []
+    found: list[tuple[int, ...]] = []
     while heap and len(found) < limit:
         cost, ranks = heapq.heappop(heap)
-        found.append(tuple(slot.readings[rank] for slot, rank in zip(slots, ranks, strict=True)))
-        for position, slot in enumerate(slots):
-            if ranks[position] + 1 < len(slot.readings):
+        found.append(ranks)
+        for position, count in enumerate(counts):
+            if ranks[position] + 1 < count:
                 bumped = (*ranks[:position], ranks[position] + 1, *ranks[position + 1 :])
                 if bumped not in seen:
                     seen.add(bumped)
                     heapq.heappush(heap, (cost + 1, bumped))
-    return found
+    return tuple(found)
 
 
 def _initials(slots: list[_Slot], combination: tuple[str, ...]) -> str:
@@ -186,29 +230,6 @@ def _initials(slots: list[_Slot], combination: tuple[str, ...]) -> str:
         reading[0] if slot.is_han else reading
         for slot, reading in zip(slots, combination, strict=True)
     )
-
-
-@functools.lru_cache(maxsize=8192)
-def _readings(name: str, *, is_company: bool) -> tuple[list[_Slot], list[tuple[str, ...]]]:
-    """Cached: a write asks for the pinyin, the initials and the keys of the same name,
-    and imports meet the same given names again and again. Callers must not mutate."""
-    text = normalize_search_text(name)
-    if not text:
-        return [], []
-    slots = _slots(text, is_company=is_company)
-    return slots, _best_combinations(slots, MAX_READING_COMBINATIONS)
-
-
-def name_pinyin(name: str, *, is_company: bool = False) -> str:
-    """Most likely full pinyin, lowercase, no tones or spaces: 曾国藩 -> zengguofan."""
-    _, combinations = _readings(name, is_company=is_company)
-    return "".join(combinations[0]) if combinations else ""
-
-
-def name_initials(name: str, *, is_company: bool = False) -> str:
-    """Most likely initials: 张三 -> zs, 区志强 -> ozq."""
-    slots, combinations = _readings(name, is_company=is_company)
-    return _initials(slots, combinations[0]) if combinations else ""
 
 
 def _suffixes(text: str) -> list[str]:
@@ -221,6 +242,45 @@ def _suffixes(text: str) -> list[str]:
     return [suffix for suffix in suffixes if len(suffix) >= 2 and suffix[0].isalnum()]
 
 
+def name_readings(name: str, *, is_company: bool = False) -> NameReadings:
+    """The usual full pinyin, its initials and every search key of a name, in one pass.
+
+    What a write stores for a name; `name_pinyin`, `name_initials` and
+    `name_search_keys` are its three parts.
+    """
+    return _text_readings(normalize_search_text(name), is_company)
+
+
+@functools.lru_cache(maxsize=8192)
+def _text_readings(text: str, is_company: bool) -> NameReadings:
+    """Cached: a write asks for the pinyin, the initials and the keys of the same name."""
+    if not text:
+        return _NO_READINGS
+    slots = _slots(text, is_company=is_company)
+    combinations = _best_combinations(slots, MAX_READING_COMBINATIONS)
+    keys = [text]
+    if is_company:
+        keys.extend(_suffixes(text))
+    for combination in combinations:
+        keys.append("".join(combination))
+        keys.append(_initials(slots, combination))
+    search_keys = tuple(_dedup([key[:MAX_KEY_LENGTH] for key in keys if key]))
+    if not combinations:
+        return NameReadings("", "", search_keys)
+    usual = combinations[0]
+    return NameReadings("".join(usual), _initials(slots, usual), search_keys)
+
+
+def name_pinyin(name: str, *, is_company: bool = False) -> str:
+    """Most likely full pinyin, lowercase, no tones or spaces: 曾国藩 -> zengguofan."""
+    return name_readings(name, is_company=is_company).pinyin
+
+
+def name_initials(name: str, *, is_company: bool = False) -> str:
+    """Most likely initials: 张三 -> zs, 区志强 -> ozq."""
+    return name_readings(name, is_company=is_company).initials
+
+
 def name_search_keys(name: str, *, is_company: bool) -> list[str]:
     """All keys to index for a one-box prefix search, most specific first.
 
@@ -229,14 +289,4 @@ def name_search_keys(name: str, *, is_company: bool) -> list[str]:
     Keys are lowercase, deduplicated and cut to ``MAX_KEY_LENGTH`` characters
     (a cut key still matches every prefix a user can reasonably type).
     """
-    text = normalize_search_text(name)
-    if not text:
-        return []
-    keys = [text]
-    if is_company:
-        keys.extend(_suffixes(text))
-    slots, combinations = _readings(text, is_company=is_company)
-    for combination in combinations:
-        keys.append("".join(combination))
-        keys.append(_initials(slots, combination))
-    return _dedup([key[:MAX_KEY_LENGTH] for key in keys if key])
+    return list(name_readings(name, is_company=is_company).search_keys)
