@@ -9,7 +9,7 @@ CHROMIUM ?= /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint check serve migrate demo-data browser messages clean bench
+.PHONY: demo test lint check serve migrate demo-data browser messages clean bench bench-desk
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,8 +50,14 @@ lint: $(DEV_STAMP)
 test: $(DEV_STAMP) browser lint
 	$(BIN)/pytest
 
+## bench: owner search at 1M owners and the 100k-row import (PostgreSQL, see docs/benchmarks.md)
 bench: $(DEV_STAMP)
 	$(PY) -m benchmarks.run
+
+## bench-desk: service desk at 5M work orders: API create (wrk), queues, breach sweep
+bench-desk: $(DEV_STAMP)
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
+	$(PY) -m benchmarks.desk_run
 
 ## messages: refresh the Chinese catalogue and compile it (needs GNU gettext)
 messages: $(DEV_STAMP)

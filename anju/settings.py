@@ -92,7 +92,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
     )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # JIT compiles plans that cost more than jit_above_cost: on the queue's counts that
+    # was 5 s of a 7 s page (docs/benchmarks.md). OLTP queries never win it back.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Persistent connections: a connection per request costs more than the request itself.
+# `DATABASE_URL=…?conn_max_age=0` (or ANJU_DB_CONN_MAX_AGE) overrides it.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("ANJU_DB_CONN_MAX_AGE", default=60))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "security.User"
@@ -128,7 +136,12 @@ if DEBUG or env.bool("ANJU_TESTING", default=False):
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 WHITENOISE_USE_FINDERS = EMBEDDED
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Shared by every process of the deployment: configuration tokens (the working calendar,
+# the SLA configuration) must reach the web workers and the task workers alike. Embedded:
+# Django's file-based cache under var/ (one machine); at scale: CACHE_URL=redis://…
+CACHES = {
+    "default": env.cache("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}"),
+}
 
 # --- Task engine (Celery) --------------------------------------------------------------
 CELERY_BROKER_URL = env.str("ANJU_BROKER_URL", default="filesystem://")

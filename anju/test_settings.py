@@ -15,3 +15,7 @@ os.environ.setdefault("ANJU_FIELD_KEYS", Fernet.generate_key().decode())
 os.environ.setdefault("ANJU_BLIND_INDEX_KEY", "test-only-blind-index-key")
 
 from anju.settings import *  # noqa: F403
+
+# Each test process keeps its own cache: the suite clears it between tests, and a shared
+# file cache would let parallel workers clear each other's.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -196,7 +196,7 @@ def run_api(
             with server as base:
                 print(
                     f"  gunicorn --workers {workers} --threads {threads} at {base}, "
-                    f"CONN_MAX_AGE={age}",
+                    f"CONN_MAX_AGE={desk_http.age_label(age)}",
                     flush=True,
                 )
                 loads += desk_http.measure(
@@ -216,25 +216,33 @@ def run_api(
 
 
 def _one_create(token: str, body: dict[str, Any]) -> str:
-    """One create in-process: the statements it runs and the slowest of them."""
+    """One create in-process: the statements it runs and the slowest of them. A first,
+    unmeasured create loads what a process loads once (SLA configuration, calendar)."""
     client = Client()
-    with CaptureQueriesContext(connection) as captured:
-        began = time.perf_counter()
-        response = client.post(
-            "/api/v1/work-orders/",
-            data=json.dumps(body),
-            content_type="application/json",
-            HTTP_AUTHORIZATION=f"Bearer {token}",
-            HTTP_IDEMPOTENCY_KEY=f"{desk_http.KEY_PREFIX}in-process-{time.time()}",
-        )
-        elapsed = time.perf_counter() - began
-    assert response.status_code == 201, response.content[:500]
-    timed = sorted(((float(q["time"]), q["sql"]) for q in captured.captured_queries), reverse=True)
+
+    def create(attempt: str) -> tuple[float, list[dict[str, Any]]]:
+        with CaptureQueriesContext(connection) as captured:
+            began = time.perf_counter()
+            response = client.post(
+                "/api/v1/work-orders/",
+                data=json.dumps(body),
+                content_type="application/json",
+                HTTP_AUTHORIZATION=f"Bearer {token}",
+                HTTP_IDEMPOTENCY_KEY=f"{desk_http.KEY_PREFIX}in-process-{attempt}-{time.time()}",
+            )
+            elapsed = time.perf_counter() - began
+        assert response.status_code == 201, response.content[:500]
+        return elapsed, captured.captured_queries
+
+    _first_elapsed, first = create("first")
+    elapsed, queries = create("next")
+    timed = sorted(((float(q["time"]), q["sql"]) for q in queries), reverse=True)
     sql_ms = sum(s for s, _ in timed) * 1000
     top = "\n".join(f"    {s * 1000:7.2f} ms  {sql[:100]}" for s, sql in timed[:5])
     return (
-        f"  one API create in-process: {elapsed * 1000:.1f} ms, {len(timed)} SQL statements "
-        f"({sql_ms:.1f} ms); the slowest:\n{top}"
+        f"  one API create in-process (the process's second): {elapsed * 1000:.1f} ms, "
+        f"{len(timed)} SQL statements ({sql_ms:.1f} ms; the first create ran {len(first)}); "
+        f"the slowest:\n{top}"
     )
 
 

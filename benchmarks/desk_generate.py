@@ -10,7 +10,7 @@
    running milestones. Rows come from desk_rows / desk_dataset and are loaded with COPY in
    chunks of CHUNK orders, one transaction each. The four tables' secondary indexes and
    constraints are dropped for the load and rebuilt afterwards (their definitions wait in
-   var/benchmarks/desk-ddl.json until they are back). VACUUM ANALYZE follows.
+   var/benchmarks/desk-ddl-<database>.json until they are back). VACUUM ANALYZE follows.
 """
 
 import heapq
@@ -74,6 +74,9 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("sla_policy_id", "int8"),
         ("resolved_at", "timestamptz"),
         ("closed_at", "timestamptz"),
+        ("next_due_at", "timestamptz"),
+        ("sla_at_risk_from", "timestamptz"),
+        ("sla_breach_from", "timestamptz"),
     ),
     "servicedesk_milestone": (
         ("work_order_id", "int8"),
@@ -132,7 +135,7 @@ class Sizes:
 
 
 def generate_desk(*, url: str, sizes: Sizes, seed: int, jobs: int = 2) -> dict[str, Any]:
-    """Replace the dataset; returns its summary (also written to desk-dataset.json)."""
+    """Replace the dataset; returns its summary (also written to desk-dataset-<database>.json)."""
     started = time.perf_counter()
     restore_ddl(url)  # a previous run that died mid-load left them out
     _truncate_desk()
@@ -184,7 +187,9 @@ def generate_desk(*, url: str, sizes: Sizes, seed: int, jobs: int = 2) -> dict[s
 
 
 def summary_path() -> Path:
-    path = Path(settings.VAR_DIR) / "benchmarks" / "desk-dataset.json"
+    # One file per database: two datasets (say a small one and the 5M one) don't clash.
+    name = settings.DATABASES["default"]["NAME"]
+    path = Path(settings.VAR_DIR) / "benchmarks" / f"desk-dataset-{name}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -416,7 +421,7 @@ def _vacuum_analyze(tables: tuple[str, ...]) -> None:
 
 
 def ddl_path() -> Path:
-    return summary_path().with_name("desk-ddl.json")
+    return summary_path().with_name(summary_path().name.replace("dataset", "ddl"))
 
 
 _CONSTRAINTS = """

@@ -142,13 +142,15 @@ def free_port() -> int:
 def server(*, workers: int, threads: int, conn_max_age: int) -> Iterator[str]:
     """gunicorn on a free loopback port; yields its base URL; stops it afterwards.
 
-    `conn_max_age` goes into DATABASE_URL (django-environ reads it as CONN_MAX_AGE):
-    0, the app's default, opens a database connection per request."""
+    `conn_max_age` goes into DATABASE_URL (django-environ reads it as CONN_MAX_AGE), always
+    explicitly, since the app's settings default to persistent connections: 0 opens a
+    database connection per request. The run whose value is the app's own (settings, see
+    app_conn_max_age) is the app as configured; report() marks it."""
     port = free_port()
     url = os.environ["DATABASE_URL"].split("?")[0]
     env = {
         **os.environ,
-        "DATABASE_URL": f"{url}?conn_max_age={conn_max_age}" if conn_max_age else url,
+        "DATABASE_URL": f"{url}?conn_max_age={conn_max_age}",
         "DJANGO_SETTINGS_MODULE": "benchmarks.desk_settings",
         "DJANGO_DEBUG": "false",
     }
@@ -180,6 +182,16 @@ def server(*, workers: int, threads: int, conn_max_age: int) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def app_conn_max_age() -> int:
+    """CONN_MAX_AGE as the app configures it (settings), without the benchmark's override."""
+    return int(settings.DATABASES["default"].get("CONN_MAX_AGE", 0))
+
+
+def age_label(conn_max_age: int) -> str:
+    default = " (app default)" if conn_max_age == app_conn_max_age() else ""
+    return f"{conn_max_age}{default}"
 
 
 def _wait_until_up(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
@@ -282,7 +294,7 @@ def _errors(result: dict[str, Any]) -> str:
 def report(loads: list[Load]) -> str:
     rows = [
         [
-            load.conn_max_age,
+            age_label(load.conn_max_age),
             load.endpoint,
             load.concurrency,
             load.requests,
@@ -305,5 +317,8 @@ def report(loads: list[Load]) -> str:
         for label, _path in ENDPOINTS[:2]:
             if by.get(label):
                 ratio = api / by[label]
-                text += f"\nCONN_MAX_AGE={age}, c={concurrency}: API create / {label} = {ratio:.2f}"
+                text += (
+                    f"\nCONN_MAX_AGE={age_label(age)}, c={concurrency}: "
+                    f"API create / {label} = {ratio:.2f}"
+                )
     return text

@@ -40,6 +40,20 @@ def ts(seconds: float | None) -> datetime | None:
     return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
 
 
+def sla_summary(milestones: list[tuple[Any, ...]]) -> tuple[datetime | None, ...]:
+    """WorkOrder.next_due_at, sla_at_risk_from and sla_breach_from, by the rule of
+    anju.servicedesk.sla.summarize, from milestone rows in MILESTONE column order."""
+    due, at_risk, paused, met, cancelled = 7, 8, 10, 12, 13
+    running = [m for m in milestones if m[met] is None and not m[cancelled]]
+    ticking = [m for m in running if m[paused] is None]
+    breaching = [m for m in running if m[paused] is None or m[paused] > m[due]]
+    return (
+        min((m[due] for m in running), default=None),
+        min((m[at_risk] for m in ticking), default=None),
+        min((m[due] for m in breaching), default=None),
+    )
+
+
 @dataclass
 class Rows:
     """Rows of one chunk, per table, in the COPY column order of desk_generate.COLUMNS."""
@@ -100,42 +114,42 @@ class OrderRows:
             self.last_id[p] = order_id
         on_hold = times["hold"]
         created = self.after(received, 0, 5 * MINUTE)
-        rows.orders.append(
-            (
-                order_id,
-                world.project_ids[p],
-                type_,
-                pick_channel(rng),
-                unit,  # the owner of unit i is owner i
-                unit,
-                category,
-                rng.choice(LOCATIONS) if type_ == "repair" else "",
-                urgency,
-                rng.choice(DESCRIPTIONS[type_]),
-                ts(received),
-                ts(created),
-                logger,
-                logger,
-                status,
-                department,
-                assignee,
-                assignee is not None and rng.random() < ESCALATED_SHARE,
-                rng.choice(HOLD_REASONS) if on_hold else "",
-                ts(on_hold),
-                merged_into,
-                policy.id if policy else None,
-                ts(times["completion"]),
-                ts(times["closed"]),
-            )
+        order_row = (
+            order_id,
+            world.project_ids[p],
+            type_,
+            pick_channel(rng),
+            unit,  # the owner of unit i is owner i
+            unit,
+            category,
+            rng.choice(LOCATIONS) if type_ == "repair" else "",
+            urgency,
+            rng.choice(DESCRIPTIONS[type_]),
+            ts(received),
+            ts(created),
+            logger,
+            logger,
+            status,
+            department,
+            assignee,
+            assignee is not None and rng.random() < ESCALATED_SHARE,
+            rng.choice(HOLD_REASONS) if on_hold else "",
+            ts(on_hold),
+            merged_into,
+            policy.id if policy else None,
+            ts(times["completion"]),
+            ts(times["closed"]),
         )
-        channel = rows.orders[-1][3]
+        channel = order_row[3]
         self._events(
             order_id, status, (logger, assignee), channel, created, times, rows, merged_into
         )
+        first_milestone = len(rows.milestones)
         if policy is not None:
             responsible = assignee or logger
             for target in policy.targets:
                 self._milestone(order_id, p, target, received, status, times, responsible, rows)
+        rows.orders.append(order_row + sla_summary(rows.milestones[first_milestone:]))
 
     def _times(self, received: float, type_: str, status: str) -> dict[str, float | None]:
         """When each step happened (None: not yet); milestones are met at these moments."""

@@ -77,7 +77,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     from benchmarks import env
 
-    explicit = args.database_url or os.environ.get("ANJU_DESK_BENCH_DATABASE_URL")
+    shared = os.environ.get("ANJU_BENCH_DATABASE_URL", "")
+    explicit = (
+        args.database_url
+        or os.environ.get("ANJU_DESK_BENCH_DATABASE_URL")
+        # A desk database named in the search benchmark's variable is meant for this one.
+        or (shared if "desk" in env.database_name(shared) else None)
+    )
     try:
         url = env.database_url(explicit or DEFAULT_URL)
     except env.UnsafeDatabase as exc:

@@ -61,6 +61,7 @@ from anju.servicedesk.serializers import (
     WorkOrderDetailSerializer,
     WorkOrderListSerializer,
 )
+from anju.servicedesk.services.intake import work_order_accept_in_hand
 
 T = TypeVar("T")
 VIEW = "servicedesk.view_workorder"
@@ -155,6 +156,9 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     }
 
     def get_queryset(self) -> QuerySet[WorkOrder]:
+        if self.action == "create":
+            # The permission check needs only the model; the service scopes what it reads.
+            return WorkOrder.objects.none()
         if self.action in self.action_perms:
             # A transition re-reads the order under a lock; the answer reads it in full.
             return WorkOrder.objects.visible_to(self.request.user)
@@ -222,16 +226,22 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         )
         serializer.is_valid(raise_exception=True)
         key = _idempotency_key(request, serializer)
-        order, created = call_service(
-            services.work_order_accept,
+        accepted = call_service(
+            work_order_accept_in_hand,
             actor=request.user,
             data=serializer.to_input(),
             idempotency_key=key,
             fingerprint=serializer.fingerprint() if key else None,
         )
-        response = self._detail(order, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        if accepted.created:
+            # Everything the detail shows is in hand: the retrieve's body, nothing read back.
+            order = accepted.as_prefetched()
+            data = WorkOrderDetailSerializer(order, context=self.get_serializer_context()).data
+            response = Response(data, status=status.HTTP_201_CREATED)
+        else:
+            response = self._detail(accepted.order)
         response["Location"] = request.build_absolute_uri(
-            reverse("work-order-detail", args=[order.pk])
+            reverse("work-order-detail", args=[accepted.order.pk])
         )
         return response
 

@@ -1,19 +1,22 @@
 """Filters of the work-order list API: fields, queues and ordering.
 
-Queues (`queue=`): mine (open orders assigned to me or taken by me as first responder),
-unassigned, at_risk, breached (live, from the stored due times, before the sweep marks
-them), on_hold. Ordering: received_at or next_due (the earliest running milestone).
+Queues (`queue=`), open orders only: mine (assigned to me or taken by me as first
+responder), unassigned, at_risk, breached, on_hold. at_risk and breached are live (from
+the due times, before the sweep marks them) and read the SLA summary stored on the order,
+as the queue pages do: an order both at risk and breached is listed under breached only.
+Ordering: received_at or next_due (the stored due time of the earliest running milestone).
 """
 
 from decimal import Decimal
-from typing import Any
 
 import django_filters
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from anju.servicedesk.models import Category, GroupComplaintAlert, Milestone, WorkOrder
+from anju.servicedesk.filters import at_risk_q, breached_q
+from anju.servicedesk.models import Category, GroupComplaintAlert, WorkOrder
+from anju.servicedesk.models.work_orders import OPEN
 
 QUEUES = [
     ("mine", _("My orders")),
@@ -28,21 +31,6 @@ ORDERINGS = [
     ("next_due", _("Next due first")),
     ("-next_due", _("Next due last")),
 ]
-
-
-def _running(**lookups: Any) -> Exists:
-    milestones = Milestone.objects.running().filter(work_order=OuterRef("pk"), **lookups)
-    return Exists(milestones)
-
-
-def with_next_due(queryset: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
-    first = (
-        Milestone.objects.running()
-        .filter(work_order=OuterRef("pk"))
-        .order_by("due_at")
-        .values("due_at")[:1]
-    )
-    return queryset.annotate(next_due_at=Subquery(first))
 
 
 class WorkOrderFilter(django_filters.FilterSet):
@@ -79,30 +67,24 @@ class WorkOrderFilter(django_filters.FilterSet):
     def filter_queue(
         self, queryset: QuerySet[WorkOrder], name: str, value: str
     ) -> QuerySet[WorkOrder]:
-        now = timezone.now()
-        open_orders = queryset.exclude(status__in=WorkOrder.DONE)
+        # OPEN exactly as the partial indexes of the queues declare it.
+        open_orders = queryset.filter(OPEN)
         if value == "mine":
             user = getattr(self.request, "user", None)
             return open_orders.filter(Q(assignee=user) | Q(first_responder=user))
         if value == "unassigned":
             return open_orders.filter(assignee__isnull=True)
         if value == "at_risk":
-            return open_orders.filter(
-                _running(paused_at__isnull=True, at_risk_at__lte=now, due_at__gte=now)
-            )
+            return open_orders.filter(at_risk_q(timezone.now()))
         if value == "breached":
-            overdue = _running(paused_at__isnull=True, due_at__lt=now)
-            # A clock on hold is read at the moment the hold began.
-            overdue_when_held = _running(paused_at__isnull=False, due_at__lt=F("paused_at"))
-            return open_orders.filter(overdue | overdue_when_held)
-        return queryset.filter(status=WorkOrder.Status.ON_HOLD)
+            return open_orders.filter(breached_q(timezone.now()))
+        return open_orders.filter(status=WorkOrder.Status.ON_HOLD)
 
     def filter_ordering(
         self, queryset: QuerySet[WorkOrder], name: str, value: str
     ) -> QuerySet[WorkOrder]:
         if value.lstrip("-") == "received_at":
             return queryset.order_by(value, "-id" if value.startswith("-") else "id")
-        queryset = with_next_due(queryset)
         due = F("next_due_at")
         key = due.desc(nulls_last=True) if value.startswith("-") else due.asc(nulls_last=True)
         return queryset.order_by(key, "-received_at", "-id")

@@ -1,8 +1,13 @@
 """The queues of the service desk: tabs, filters and the next-milestone annotation.
 
-Every row's next open milestone (kind, due time, at-risk time, pause, provisional flag)
-comes from correlated subqueries on the indexed milestone table, so a page costs the
-same number of queries whatever its length.
+The tabs and the "next due" sort read the SLA summary stored on the order (next_due_at,
+sla_at_risk_from, sla_breach_from; see WorkOrder), so a tab of 100,000 open orders is an
+index scan of its partial index, not a milestone subquery per order. Every queue query
+keeps the open-order condition exactly as those partial indexes declare it (OPEN).
+
+The rest of a row's next running milestone (kind, at-risk time, pause, provisional flag)
+comes from correlated subqueries in the SELECT list: PostgreSQL evaluates them after the
+LIMIT, for the rows of the page only, so a page costs the same whatever the tab's size.
 
 Tabs:
 * mine — orders I am the responsible person of;
@@ -12,24 +17,31 @@ Tabs:
   engineering sees engineering's orders). Users have no department of their own, so
   the team follows the work actually dispatched to them;
 * unassigned — accepted, not dispatched yet;
-* at_risk / breached — an open milestone is at risk / past due (paused clocks aside);
+* at_risk — a running clock is past its at-risk time, and none is past due;
+* breached — a running milestone is past due (a clock paused after its due time counts);
+  an order both at risk and breached shows under breached only;
 * on_hold — waiting for the owner or for materials;
 * all — everything in my projects.
 Each tab shows open orders only, unless a status is chosen in the filters.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.forms.models import ModelChoiceIterator
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from anju.properties.models import Building, Project
 from anju.servicedesk.forms import CategoryChoiceField, parse_order_number
 from anju.servicedesk.models import Category, Milestone, WorkOrder
+from anju.servicedesk.models.work_orders import OPEN
 
 TEAM_WINDOW_DAYS = 90
 DEFAULT_TAB = "mine"
@@ -45,21 +57,40 @@ TABS: list[tuple[str, Any]] = [
     ("all", _("All")),
 ]
 TAB_CODES = {code for code, _label in TABS}
+# The columns a queue row shows (tables.QueueTable): the rest of the order and of its owner
+# (the description, personal data) is not read, nor turned into model fields, per poll.
+ROW_FIELDS = (
+    "project__name",
+    "type",
+    "urgency",
+    "status",
+    "received_at",
+    "escalated",
+    "next_due_at",
+    "owner__name",
+    "unit__code",
+    "category__path",
+    "assignee__name",
+    "assignee__username",
+)
 
 
 def _running() -> QuerySet[Milestone]:
     return Milestone.objects.filter(work_order=OuterRef("pk"), met_at__isnull=True, cancelled=False)
 
 
-def at_risk_q(now: datetime) -> Q:
-    return Q(
-        Exists(_running().filter(paused_at__isnull=True, at_risk_at__lte=now, due_at__gte=now))
-    )
-
-
 def breached_q(now: datetime) -> Q:
-    late = Q(paused_at__isnull=True, due_at__lt=now) | Q(paused_at__gt=F("due_at"))
-    return Q(Exists(_running().filter(late)))
+    """Some running milestone is breached: its clock runs and it is past due, or it was
+    paused after its due time (sla_breach_from is the earliest such due time)."""
+    return Q(sla_breach_from__lt=now)
+
+
+def at_risk_q(now: datetime) -> Q:
+    """Some running clock is past its at-risk time and no milestone is breached. Once
+    nothing is breached every running clock is due at or after now, so this is exactly
+    "a running clock has at_risk_at <= now <= due_at" on the orders not breached."""
+    not_breached = Q(sla_breach_from__isnull=True) | Q(sla_breach_from__gte=now)
+    return Q(sla_at_risk_from__lte=now) & not_breached
 
 
 def _team_q(user: Any, now: datetime) -> Q:
@@ -82,11 +113,12 @@ _TAB_Q: dict[str, Callable[[Any, datetime], Q]] = {
 
 
 def with_next_milestone(queryset: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
-    """Annotate the earliest-due open milestone of each order (one subquery per column)."""
+    """Annotate the earliest-due running milestone of each order (one subquery per column;
+    its due time is stored on the order as next_due_at). Only for the rows shown: neither
+    the tabs nor the sort may use these, or PostgreSQL computes them for every order."""
     nearest = _running().order_by("due_at", "id")
     return queryset.annotate(
         next_kind=Subquery(nearest.values("kind")[:1]),
-        next_due_at=Subquery(nearest.values("due_at")[:1]),
         next_at_risk_at=Subquery(nearest.values("at_risk_at")[:1]),
         next_paused_at=Subquery(nearest.values("paused_at")[:1]),
         next_provisional=Subquery(nearest.values("provisional")[:1]),
@@ -108,27 +140,87 @@ def next_state(order: WorkOrder, now: datetime) -> str:
 
 
 def queue_queryset(user: Any, tab: str, now: datetime) -> QuerySet[WorkOrder]:
-    base = WorkOrder.objects.visible_to(user).for_queue().select_related("unit__building")
+    """The tab's orders, open or not: QueueFilter.qs keeps the open ones unless a status
+    is chosen."""
+    base = WorkOrder.objects.visible_to(user).for_queue().only(*ROW_FIELDS)
     return with_next_milestone(base.filter(_TAB_Q.get(tab, _TAB_Q[DEFAULT_TAB])(user, now)))
 
 
+class _Select(forms.Select):
+    """A <select> of flat choices written in Python: Django renders every <option> through
+    two templates, most of the filter form's cost on the full queue page."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (option["value"], flatatt(option["attrs"]), option["label"])
+                for _group, choices, _index in widget["optgroups"]
+                for option in choices
+            ),
+        )
+        return format_html(
+            '<select name="{}"{}>{}</select>', name, flatatt(widget["attrs"]), options
+        )
+
+
+class _ListChoiceIterator(ModelChoiceIterator):
+    """The choices from one ordinary query. ModelChoiceIterator reads them through a
+    server-side cursor (DECLARE, FETCH until empty, CLOSE: four round trips for a few
+    dozen rows), and the full queue page has three such selects."""
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+class _ChoiceField(forms.ModelChoiceField):
+    iterator = _ListChoiceIterator
+
+
+class _CategoryField(CategoryChoiceField):
+    iterator = _ListChoiceIterator
+
+
+class _ModelChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = _ChoiceField
+
+
 class _CategoryFilter(django_filters.ModelChoiceFilter):
-    field_class = CategoryChoiceField
+    field_class = _CategoryField
 
 
 class QueueFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Order number or owner"), method="filter_text")
-    project = django_filters.ModelChoiceFilter(label=_("Project"), queryset=Project.objects.none())
-    building = django_filters.ModelChoiceFilter(
-        label=_("Building"), queryset=Building.objects.none(), field_name="unit__building"
+    project = _ModelChoiceFilter(
+        label=_("Project"), queryset=Project.objects.none(), widget=_Select
     )
-    type = django_filters.ChoiceFilter(label=_("Type"), choices=WorkOrder.Type.choices)
-    urgency = django_filters.ChoiceFilter(label=_("Urgency"), choices=WorkOrder.Urgency.choices)
+    building = _ModelChoiceFilter(
+        label=_("Building"),
+        queryset=Building.objects.none(),
+        field_name="unit__building",
+        widget=_Select,
+    )
+    type = django_filters.ChoiceFilter(
+        label=_("Type"), choices=WorkOrder.Type.choices, widget=_Select
+    )
+    urgency = django_filters.ChoiceFilter(
+        label=_("Urgency"), choices=WorkOrder.Urgency.choices, widget=_Select
+    )
     status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=WorkOrder.Status.choices, method="filter_status"
+        label=_("Status"), choices=WorkOrder.Status.choices, method="filter_status", widget=_Select
     )
     category = _CategoryFilter(
-        label=_("Category"), queryset=Category.objects.all(), method="filter_category"
+        label=_("Category"),
+        queryset=Category.objects.all(),
+        method="filter_category",
+        widget=_Select,
     )
     received_from = django_filters.DateFilter(
         label=_("Received from"),
@@ -154,7 +246,8 @@ class QueueFilter(django_filters.FilterSet):
     def qs(self) -> QuerySet[WorkOrder]:
         queryset = super().qs
         if not (self.form.is_bound and self.form.cleaned_data.get("status")):
-            queryset = queryset.open()
+            # OPEN exactly as the queue's partial indexes declare it.
+            queryset = queryset.filter(OPEN)
         return queryset
 
     def filter_status(self, queryset: QuerySet[WorkOrder], name: str, value: str) -> Any:

@@ -5,6 +5,7 @@ rules.clocks.milestone_state), events, plans and feedback. Write serializers onl
 the shape; the services decide everything else and their errors come back with codes.
 """
 
+import copy
 import hashlib
 import json
 from datetime import UTC, datetime
@@ -40,6 +41,36 @@ MILESTONE_STATES = [
 _SECONDS = serializers.IntegerField(allow_null=True)
 
 
+class ReadModelSerializer(serializers.ModelSerializer):
+    # A read-only ModelSerializer whose fields are built once per class (a comment, not a
+    # docstring: the OpenAPI schema would show it on every subclass without its own).
+    #
+    # DRF builds a ModelSerializer's fields from the model for every instance (model
+    # introspection and a translated label per field): most of the CPU of a create's
+    # answer. They depend only on the class (labels stay lazy), so they are built once and
+    # each instance gets copies: a field with children (nested serializer, many=True
+    # relation) a deep one, as DRF makes them, since its children are bound to it; a plain
+    # field a shallow one, which reading never mutates (binding sets attributes of the copy).
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        cls = type(self)
+        template: dict[str, serializers.Field] | None = cls.__dict__.get("_fields_template")
+        if template is None:
+            template = super().get_fields()  # never bound itself
+            cls._fields_template = template  # type: ignore[attr-defined]
+        return {name: _copy(field) for name, field in template.items()}
+
+
+def _copy(field: serializers.Field) -> serializers.Field:
+    if isinstance(field, serializers.BaseSerializer) or hasattr(field, "child_relation"):
+        return copy.deepcopy(field)
+    if hasattr(field, "child"):  # ListField, DictField
+        return copy.deepcopy(field)
+    clone: serializers.Field = object.__new__(type(field))
+    clone.__dict__.update(field.__dict__)
+    return clone
+
+
 def _user_name(user: User | None) -> str:
     return str(user) if user is not None else ""
 
@@ -73,7 +104,7 @@ AlertStatusField = enum_field("GroupComplaintAlertStatusEnum", GroupComplaintAle
 # --- read side: milestones ---------------------------------------------------------------
 
 
-class MilestoneSerializer(serializers.ModelSerializer):
+class MilestoneSerializer(ReadModelSerializer):
     """A milestone with its state now; seconds are wall-clock."""
 
     state = serializers.SerializerMethodField()
@@ -189,7 +220,7 @@ ORDER_FIELDS = [
 ]
 
 
-class WorkOrderListSerializer(serializers.ModelSerializer):
+class WorkOrderListSerializer(ReadModelSerializer):
     """A queue row (the list prefetches milestones; owner, unit, category are joined)."""
 
     number = serializers.CharField(read_only=True)
@@ -200,7 +231,8 @@ class WorkOrderListSerializer(serializers.ModelSerializer):
     category_path = serializers.SerializerMethodField()
     assignee_name = serializers.SerializerMethodField()
     first_responder_name = serializers.SerializerMethodField()
-    next_due_at = serializers.SerializerMethodField()
+    # The earliest due time among the milestones still running, stored on the order.
+    next_due_at = serializers.DateTimeField(read_only=True, allow_null=True)
     milestones = MilestoneSerializer(many=True, read_only=True)
 
     class Meta:
@@ -228,14 +260,8 @@ class WorkOrderListSerializer(serializers.ModelSerializer):
     def get_first_responder_name(self, obj: WorkOrder) -> str:
         return _user_name(obj.first_responder)
 
-    @extend_schema_field(serializers.DateTimeField(allow_null=True))
-    def get_next_due_at(self, obj: WorkOrder) -> str | None:
-        """The earliest due time among the milestones still running."""
-        running = [m.due_at for m in obj.milestones.all() if m.met_at is None and not m.cancelled]
-        return serializers.DateTimeField().to_representation(min(running)) if running else None
 
-
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(ReadModelSerializer):
     actor_name = serializers.SerializerMethodField()
 
     class Meta:
@@ -248,7 +274,7 @@ class EventSerializer(serializers.ModelSerializer):
         return _user_name(obj.actor)
 
 
-class PlanSerializer(serializers.ModelSerializer):
+class PlanSerializer(ReadModelSerializer):
     department = serializers.ChoiceField(choices=WorkOrder.Department.choices, read_only=True)
     status = PlanStatusField(read_only=True)
     responsible_name = serializers.SerializerMethodField()
@@ -277,7 +303,7 @@ class PlanSerializer(serializers.ModelSerializer):
         return _user_name(obj.responsible)
 
 
-class FeedbackSerializer(serializers.ModelSerializer):
+class FeedbackSerializer(ReadModelSerializer):
     channel = serializers.ChoiceField(choices=WorkOrder.Channel.choices, read_only=True)
 
     class Meta:
@@ -294,7 +320,7 @@ class FeedbackSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PhotoSerializer(serializers.ModelSerializer):
+class PhotoSerializer(ReadModelSerializer):
     class Meta:
         model = WorkOrderAttachment
         fields = ["id", "file", "uploaded_at"]
@@ -445,7 +471,7 @@ class FeedbackInput(serializers.Serializer):
 # --- alerts, categories, calendar --------------------------------------------------------
 
 
-class GroupComplaintAlertSerializer(serializers.ModelSerializer):
+class GroupComplaintAlertSerializer(ReadModelSerializer):
     category_path = serializers.CharField(source="category.path", read_only=True)
     orders: serializers.Field = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     status = AlertStatusField(read_only=True)
@@ -470,14 +496,14 @@ class GroupComplaintAlertSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CategorySerializer(serializers.ModelSerializer):
+class CategorySerializer(ReadModelSerializer):
     class Meta:
         model = Category
         fields = ["id", "parent", "name", "path", "sort_order", "is_active"]
         read_only_fields = fields
 
 
-class CalendarDaySerializer(serializers.ModelSerializer):
+class CalendarDaySerializer(ReadModelSerializer):
     class Meta:
         model = CalendarDay
         fields = ["date", "kind", "name"]

@@ -1,11 +1,18 @@
 """SLA glue between the pure clocks and the stored milestones."""
 
 import math
+import time as clock
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.signals import post_delete, post_save
 
 from anju.servicedesk.calendar import business_periods, working_calendar
 from anju.servicedesk.models import Category, Milestone, SlaPolicy, SlaTarget, WorkOrder
@@ -25,29 +32,122 @@ MET_BY = {
 }
 
 
-def _ancestors(category: Category | None) -> list[int]:
-    ids = []
-    while category is not None:
-        ids.append(category.pk)
-        category = category.parent
-    return ids
+# --- the SLA configuration, read once per process ------------------------------------------
+#
+# Every create needs the category tree (is the category active, what are its ancestors)
+# and the active policies with their targets; they change a few times a year. A process
+# keeps them in memory under a token stored in Django's cache. Any write to a category,
+# policy or target (services, seeds, tests alike: the post_save/post_delete signals below)
+# drops this process's copy at once, so its own transaction sees the change, and puts a new
+# token in the cache when the transaction commits, so every process sharing that cache
+# (Redis in production) reloads before its next create. With the default per-process
+# cache (locmem) other processes never see the new token: CONFIG_MAX_AGE bounds how long
+# they keep the old configuration.
+
+_CONFIG_TOKEN_KEY = "anju:sla-config-token"
+CONFIG_MAX_AGE = 60.0  # seconds
+
+
+@dataclass(frozen=True)
+class SlaConfig:
+    """The category tree and the active SLA policies with their targets (read-only: the
+    same instances serve every request of the process)."""
+
+    categories: Mapping[int, Category]  # every category, active or not, parents linked
+    policies: tuple[SlaPolicy, ...]  # the active ones, targets prefetched, in Meta order
+    _by_type: dict[str, list[SlaPolicy]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for policy in self.policies:
+            self._by_type.setdefault(policy.work_order_type, []).append(policy)
+
+    def active_category(self, pk: int) -> Category | None:
+        category = self.categories.get(pk)
+        return category if category is not None and category.is_active else None
+
+    def ancestors(self, category_id: int | None) -> list[int]:
+        """The category and its parents, nearest first."""
+        ids: list[int] = []
+        while category_id is not None and category_id not in ids:
+            ids.append(category_id)
+            parent = self.categories.get(category_id)
+            category_id = parent.parent_id if parent is not None else None
+        return ids
+
+    def policy_for(self, type: str, urgency: str, category_id: int | None) -> SlaPolicy | None:
+        """The most specific active policy: category beats any-category, urgency beats any."""
+        categories = self.ancestors(category_id)
+
+        def specificity(policy: SlaPolicy) -> tuple[int, int]:
+            depth = (
+                len(categories) - categories.index(policy.category_id) if policy.category_id else 0
+            )
+            return (depth, 1 if policy.urgency else 0)
+
+        candidates = [
+            policy
+            for policy in self._by_type.get(type, ())
+            if policy.urgency in ("", urgency)
+            and (policy.category_id is None or policy.category_id in categories)
+        ]
+        return max(candidates, key=specificity, default=None)
+
+
+_cached: tuple[str, float, SlaConfig] | None = None
+
+
+def sla_config() -> SlaConfig:
+    """This process's copy of the configuration, reloaded after a change (3 queries)."""
+    global _cached
+    token = _config_token()  # before reading: a change committed meanwhile reloads again
+    cached = _cached
+    if cached is not None and cached[0] == token and clock.monotonic() - cached[1] < CONFIG_MAX_AGE:
+        return cached[2]
+    config = _load_config()
+    _cached = (token, clock.monotonic(), config)
+    return config
+
+
+def _config_token() -> str:
+    token = cache.get(_CONFIG_TOKEN_KEY)
+    if token is None:
+        cache.add(_CONFIG_TOKEN_KEY, uuid.uuid4().hex, timeout=None)
+        token = cache.get(_CONFIG_TOKEN_KEY) or ""
+    return str(token)
+
+
+def _load_config() -> SlaConfig:
+    categories = {category.pk: category for category in Category.objects.all()}
+    for category in categories.values():
+        if category.parent_id is not None and category.parent_id in categories:
+            category.parent = categories[category.parent_id]
+    policies = SlaPolicy.objects.filter(is_active=True).prefetch_related("targets")
+    return SlaConfig(categories=categories, policies=tuple(policies))
+
+
+def sla_config_changed(*, using: str | None = None, **_signal: Any) -> None:
+    """Forget the configuration here now, and everywhere once the change is committed."""
+    global _cached
+    _cached = None
+    transaction.on_commit(_new_config_token, using=using)
+
+
+def _new_config_token() -> None:
+    cache.set(_CONFIG_TOKEN_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def _watch_configuration() -> None:
+    for model in (Category, SlaPolicy, SlaTarget):
+        for signal in (post_save, post_delete):
+            signal.connect(sla_config_changed, sender=model, dispatch_uid=f"sla-config-{model}")
+
+
+_watch_configuration()
 
 
 def choose_policy(order: WorkOrder) -> SlaPolicy | None:
-    """The most specific active policy: category beats any-category, urgency beats any."""
-    categories = _ancestors(order.category)
-    candidates = SlaPolicy.objects.filter(
-        Q(category__isnull=True) | Q(category_id__in=categories),
-        Q(urgency="") | Q(urgency=order.urgency),
-        work_order_type=order.type,
-        is_active=True,
-    ).prefetch_related("targets")
-
-    def specificity(policy: SlaPolicy) -> tuple[int, int]:
-        depth = len(categories) - categories.index(policy.category_id) if policy.category_id else 0
-        return (depth, 1 if policy.urgency else 0)
-
-    return max(candidates, key=specificity, default=None)
+    """The most specific active policy for the order's type, urgency and category."""
+    return sla_config().policy_for(order.type, order.urgency, order.category_id)
 
 
 def deadline_for(
@@ -124,3 +224,48 @@ def recomputed_deadline(milestone: Milestone) -> tuple[Deadline, datetime]:
         due = shift_for_pause(milestone.clock, due, *span)
         at_risk = shift_for_pause(milestone.clock, at_risk, *span).at
     return due, min(at_risk, due.at)
+
+
+@dataclass(frozen=True)
+class SlaSummary:
+    """What the queues read from an order's running milestones (see WorkOrder)."""
+
+    next_due_at: datetime | None
+    sla_at_risk_from: datetime | None
+    sla_breach_from: datetime | None
+
+    def apply_to(self, order: WorkOrder) -> None:
+        order.next_due_at = self.next_due_at
+        order.sla_at_risk_from = self.sla_at_risk_from
+        order.sla_breach_from = self.sla_breach_from
+
+
+def summarize(milestones: Iterable[Milestone]) -> SlaSummary:
+    """The summary of milestones in hand; refresh_sla_summary is its SQL twin."""
+    running = [m for m in milestones if m.met_at is None and not m.cancelled]
+    ticking = [m for m in running if m.paused_at is None]
+    breaching = [m for m in running if m.paused_at is None or m.paused_at > m.due_at]
+    return SlaSummary(
+        next_due_at=min((m.due_at for m in running), default=None),
+        sla_at_risk_from=min((m.at_risk_at for m in ticking), default=None),
+        sla_breach_from=min((m.due_at for m in breaching), default=None),
+    )
+
+
+def refresh_sla_summary(orders: QuerySet[WorkOrder]) -> int:
+    """Recompute the stored summary of these orders in one UPDATE (call it in the
+    transaction that changed their milestones)."""
+    running = Milestone.objects.filter(
+        work_order=OuterRef("pk"), met_at__isnull=True, cancelled=False
+    )
+
+    def earliest(milestones: QuerySet[Milestone], field: str) -> Subquery:
+        return Subquery(milestones.order_by(field).values(field)[:1])
+
+    return orders.update(
+        next_due_at=earliest(running, "due_at"),
+        sla_at_risk_from=earliest(running.filter(paused_at__isnull=True), "at_risk_at"),
+        sla_breach_from=earliest(
+            running.filter(Q(paused_at__isnull=True) | Q(paused_at__gt=F("due_at"))), "due_at"
+        ),
+    )

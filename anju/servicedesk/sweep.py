@@ -1,28 +1,34 @@
 """The periodic SLA sweep: at-risk warnings, breaches and escalations, each exactly once.
 
-Each mark (at_risk_notified_at, breached_at, escalated_at) is claimed in a transaction
-with SELECT … FOR UPDATE SKIP LOCKED and set in the same transaction, so with several
-workers sweeping at once every milestone is claimed by one of them only; the WHERE on the
-mark being NULL makes a late second sweep find nothing. Due times are stored and indexed
-(partial indexes on open milestones), so each pass is an index range scan. A batch writes
-its timeline events with one INSERT and, after commit, its notifications with another.
+Each pass claims a batch of milestones with SELECT … FOR UPDATE SKIP LOCKED, sets its mark
+(at_risk_notified_at, breached_at, escalated_at) and writes the batch's timeline events and
+notifications, all in one transaction: with several workers sweeping at once every
+milestone is claimed by one of them only, and the WHERE on the mark being NULL makes a late
+second sweep find nothing.
+
+Each pass walks its own indexed column in order (at_risk_at, due_at, breached_at: the keys
+of the partial indexes on what is yet to be marked) and each batch starts where the
+previous one ended, so nothing already marked or out of range is scanned again. On
+PostgreSQL a batch is one statement (sweep_sql), and the breach pass runs on a connection
+of its own while the at-risk and escalation passes run on the caller's; elsewhere (the
+SQLite demo) the portable path below does the same with a few ORM statements, one pass
+after the other.
 """
 
-from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anju.security.models import User
-from anju.servicedesk.models import Milestone, Notification, WorkOrderEvent
-from anju.servicedesk.services.common import project_managers, record
+from anju.servicedesk import sweep_sql
+from anju.servicedesk.models import Milestone, Notification, WorkOrder, WorkOrderEvent
 
 BATCH = 1000
 
@@ -34,156 +40,218 @@ class SweepResult:
     escalated: int = 0
 
 
+@dataclass(frozen=True)
+class Stage:
+    """What a pass walks and what it announces for each milestone it marks."""
+
+    walk: str  # the indexed column the pass claims in order
+    event: str  # WorkOrderEvent.Kind; its data: the milestone and its due time, or whom
+    notification: str  # Notification.kind
+    template: str  # translated, with %(number)s and %(milestone)s
+    labels: dict[str, str]  # the milestone kinds' names, translated
+    to_managers: bool  # the project's managers (escalation), else the responsible person
+
+
+# A pass: the milestones it may claim, the mark it sets, what it announces.
+Pass = tuple[QuerySet[Milestone], str, datetime, Stage]
+
+# On PostgreSQL the breach pass runs on a connection of its own next to the other two (it
+# claims no milestone they could: theirs are not yet due, or already breached), so a big
+# sweep uses two cores of the database.
+PASSES_APART = True
+
+
 def _open() -> QuerySet[Milestone]:
     """Running milestones whose clock runs: met, cancelled and held ones are left alone."""
     return Milestone.objects.filter(met_at__isnull=True, cancelled=False, paused_at__isnull=True)
 
 
 def sweep_milestones(now: datetime | None = None) -> SweepResult:
-    now = now or timezone.now()
+    """Run the three passes at ``now``; how many milestones each marked."""
+    at_risk, breach, escalation = _passes(now or timezone.now())
+    if not _apart():
+        return SweepResult(_claim_all(*at_risk), _claim_all(*breach), _claim_all(*escalation))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        breached = pool.submit(_on_own_connection, breach)
+        warned, escalated = _claim_all(*at_risk), _claim_all(*escalation)
+        return SweepResult(warned, breached.result(), escalated)
+
+
+def _passes(now: datetime) -> tuple[Pass, Pass, Pass]:
+    """The three passes, their texts in the active language (a thread has its own)."""
     escalate_before = now - timedelta(minutes=settings.ANJU_SLA_ESCALATE_AFTER_MINUTES)
-    return SweepResult(
-        at_risk=_claim_all(
+    Kind = WorkOrderEvent.Kind
+    labels = milestone_labels()
+    return (
+        (
             _open().filter(at_risk_at__lte=now, at_risk_notified_at__isnull=True, due_at__gte=now),
             "at_risk_notified_at",
             now,
-            _warn_at_risk,
+            Stage(
+                "at_risk_at",
+                Kind.MILESTONE_AT_RISK,
+                "at_risk",
+                _("%(number)s: %(milestone)s is at risk."),
+                labels,
+                to_managers=False,
+            ),
         ),
-        breached=_claim_all(
+        (
             _open().filter(due_at__lt=now, breached_at__isnull=True),
             "breached_at",
             now,
-            _announce_breach,
+            Stage(
+                "due_at",
+                Kind.MILESTONE_BREACHED,
+                "breached",
+                _("%(number)s: %(milestone)s is overdue."),
+                labels,
+                to_managers=False,
+            ),
         ),
-        escalated=_claim_all(
+        (
             _open().filter(breached_at__lte=escalate_before, escalated_at__isnull=True),
             "escalated_at",
             now,
-            _escalate,
+            Stage(
+                "breached_at",
+                Kind.MILESTONE_ESCALATED,
+                "escalated",
+                _("%(number)s: %(milestone)s is overdue and was escalated to you."),
+                labels,
+                to_managers=True,
+            ),
         ),
     )
 
 
-# What one claimed batch announces: timeline events (written in the claiming transaction)
-# and notifications (written once it commits, like services.common.notify).
-Announcement = tuple[list[WorkOrderEvent], list[Notification]]
+def _apart() -> bool:
+    """Whether the breach pass may run on a connection of its own: on PostgreSQL, and not
+    inside a transaction (whose rows another connection could not see)."""
+    return PASSES_APART and connection.vendor == "postgresql" and not connection.in_atomic_block
 
 
-def _claim_all(
-    candidates: QuerySet[Milestone],
-    mark: str,
-    now: datetime,
-    announce: Callable[[list[Milestone]], Announcement],
-) -> int:
-    """Claim, mark and announce batches until none is left; the number claimed.
+def _on_own_connection(sweep_pass: Pass) -> int:
+    try:
+        return _claim_all(*sweep_pass)
+    finally:
+        connection.close()  # this thread's
 
-    The lock (FOR UPDATE SKIP LOCKED), the mark and the events share one transaction: a
-    concurrent sweep skips the locked rows, then finds them marked.
+
+def _claim_all(candidates: QuerySet[Milestone], mark: str, now: datetime, stage: Stage) -> int:
+    """Claim, mark and announce batches until none is left; the number marked.
+
+    The lock (FOR UPDATE SKIP LOCKED), the mark, the events and the notifications share one
+    transaction: a concurrent sweep skips the locked rows, then finds them marked. A batch
+    starts at the walked value where the previous one ended (>=, for ties); a row skipped
+    there because another transaction held it is another sweep's, or the next sweep's.
+    (benchmarks.desk_bench times each pass through this function, named by ``mark``.)
     """
     total = 0
+    after: datetime | None = None
     while True:
+        batch = candidates if after is None else candidates.filter(**{f"{stage.walk}__gte": after})
+        claim = batch.order_by(stage.walk).select_for_update(skip_locked=True, of=("self",))
         with transaction.atomic():
-            claimed = list(
-                candidates.select_for_update(skip_locked=True, of=("self",))
-                .select_related(
-                    "work_order__assignee", "work_order__first_responder", "work_order__project"
-                )
-                .order_by("due_at")[:BATCH]
-            )
-            if not claimed:
-                return total
-            Milestone.objects.filter(pk__in=[m.pk for m in claimed]).update(**{mark: now})
-            events, notifications = announce(claimed)
-            WorkOrderEvent.objects.bulk_create(events)
-            transaction.on_commit(partial(_deliver, notifications))
-        total += len(claimed)
+            marked, after = _claim_batch(claim, BATCH, mark, now, stage)
+        if not marked:
+            return total
+        total += marked
 
 
-def _deliver(notifications: list[Notification]) -> None:
-    Notification.objects.bulk_create(notifications, batch_size=BATCH)
+def milestone_labels() -> dict[str, str]:
+    """Milestone kinds and their names in the active language, as get_kind_display() says."""
+    return {
+        str(value): str(label) for value, label in Milestone._meta.get_field("kind").flatchoices
+    }
 
 
-def _event(milestone: Milestone, kind: str, **data: Any) -> WorkOrderEvent:
-    return WorkOrderEvent(
-        work_order=milestone.work_order, kind=kind, data={"milestone": milestone.kind, **data}
+def _claim_batch(
+    claim: QuerySet[Milestone],
+    limit: int,
+    mark: str,
+    now: datetime,
+    stage: Stage,
+) -> tuple[int, datetime | None]:
+    """One batch in the caller's transaction: (milestones marked, last walked value)."""
+    if connection.vendor == "postgresql":
+        return sweep_sql.claim_batch(claim, limit, mark, now, stage)
+    return _claim_batch_portable(claim, limit, mark, now, stage)
+
+
+def _claim_batch_portable(
+    claim: QuerySet[Milestone],
+    limit: int,
+    mark: str,
+    now: datetime,
+    stage: Stage,
+) -> tuple[int, datetime | None]:
+    """The batch with the ORM: plain values, no model instance per claimed milestone.
+
+    On PostgreSQL (tests only) the claimed rows are locked; SQLite has no row locks but one
+    writer at a time, and a transaction that read rows another one has since written fails
+    to write instead of marking them twice.
+    """
+    rows = list(
+        claim.values_list(
+            "pk",
+            "work_order_id",
+            "kind",
+            "due_at",
+            stage.walk,
+            "work_order__project_id",
+            "work_order__assignee_id",
+            "work_order__first_responder_id",
+        )[:limit]
     )
-
-
-def _notifications(
-    recipients: Iterable[User | None], kind: str, template: str, milestone: Milestone
-) -> list[Notification]:
-    order = milestone.work_order
-    text = template % {"number": order.number, "milestone": milestone.get_kind_display()}
-    people = {user.pk: user for user in recipients if user is not None}
-    return [
-        Notification(recipient=user, kind=kind, text=text[:300], work_order=order)
-        for user in people.values()
-    ]
-
-
-def _responsible(milestone: Milestone) -> User | None:
-    order = milestone.work_order
-    return order.assignee or order.first_responder
-
-
-def _warn_at_risk(claimed: list[Milestone]) -> Announcement:
-    template = _("%(number)s: %(milestone)s is at risk.")
-    return (
-        [
-            _event(m, WorkOrderEvent.Kind.MILESTONE_AT_RISK, due_at=m.due_at.isoformat())
-            for m in claimed
-        ],
-        [n for m in claimed for n in _notifications([_responsible(m)], "at_risk", template, m)],
+    if not rows:
+        return 0, None
+    Milestone.objects.filter(pk__in=[row[0] for row in rows], **{f"{mark}__isnull": True}).update(
+        **{mark: now}
     )
-
-
-def _announce_breach(claimed: list[Milestone]) -> Announcement:
-    template = _("%(number)s: %(milestone)s is overdue.")
-    return (
-        [
-            _event(m, WorkOrderEvent.Kind.MILESTONE_BREACHED, due_at=m.due_at.isoformat())
-            for m in claimed
-        ],
-        [n for m in claimed for n in _notifications([_responsible(m)], "breached", template, m)],
-    )
-
-
-def _escalate(claimed: list[Milestone]) -> Announcement:
-    """Tell the managers of the order's project (the manager on duty is among them)."""
-    template = _("%(number)s: %(milestone)s is overdue and was escalated to you.")
-    managers: dict[int, list[User]] = {}
+    managers = project_managers({row[5] for row in rows}) if stage.to_managers else {}
     events, notifications = [], []
-    for m in claimed:
-        project_id = m.work_order.project_id
-        if project_id not in managers:
-            managers[project_id] = project_managers(m.work_order)
-        notified = managers[project_id]
-        events.append(
-            _event(m, WorkOrderEvent.Kind.MILESTONE_ESCALATED, notified=[u.pk for u in notified])
-        )
-        notifications += _notifications(notified, "escalated", template, m)
-    return events, notifications
-
-
-def recompute_provisional(now: datetime | None = None) -> int:
-    """After a calendar change: recompute every provisional deadline of a running milestone."""
-    from anju.servicedesk.sla import recomputed_deadline
-
-    changed = 0
-    pending = Milestone.objects.running().filter(provisional=True).select_related("work_order")
-    for milestone in pending.iterator(chunk_size=500):
-        with transaction.atomic():
-            due, at_risk = recomputed_deadline(milestone)
-            milestone.due_at, milestone.at_risk_at = due.at, at_risk
-            milestone.provisional = due.provisional
-            milestone.save(update_fields=["due_at", "at_risk_at", "provisional"])
-            record(
-                milestone.work_order,
-                WorkOrderEvent.Kind.DEADLINES_RECOMPUTED,
-                None,
-                milestone=milestone.kind,
-                due_at=due.at.isoformat(),
-                provisional=due.provisional,
+    for _pk, order_id, kind, due_at, _walked, project_id, assignee_id, responder_id in rows:
+        data: dict[str, Any] = {"milestone": kind}
+        if stage.to_managers:
+            recipients = managers.get(project_id, [])
+            data["notified"] = recipients
+        else:
+            recipients = [r for r in [assignee_id or responder_id] if r is not None]
+            data["due_at"] = due_at.isoformat()
+        events.append(WorkOrderEvent(work_order_id=order_id, kind=stage.event, data=data))
+        number = WorkOrder(pk=order_id).number
+        text = stage.template % {"number": number, "milestone": stage.labels.get(kind, kind)}
+        notifications += [
+            Notification(
+                recipient_id=user_id,
+                kind=stage.notification,
+                text=text[:300],
+                work_order_id=order_id,
             )
-            changed += 1
-    return changed
+            for user_id in recipients
+        ]
+    WorkOrderEvent.objects.bulk_create(events)
+    Notification.objects.bulk_create(notifications)
+    return len(rows), rows[-1][4]
+
+
+def managers_query() -> QuerySet[User]:
+    """Active managers by project (like services.common.project_managers; the manager on
+    duty is among them)."""
+    return User.objects.filter(groups__name="manager", is_active=True)
+
+
+def project_managers(project_ids: set[int]) -> dict[int, list[int]]:
+    """The managers' ids of each project, ascending (as the escalation event lists them)."""
+    pairs = (
+        managers_query()
+        .filter(projects__in=project_ids)
+        .values_list("projects", "pk")
+        .distinct()
+        .order_by("projects", "pk")
+    )
+    found: dict[int, list[int]] = {}
+    for project_id, user_id in pairs:
+        found.setdefault(project_id, []).append(user_id)
+    return found

@@ -2,7 +2,8 @@
 
 from celery import shared_task
 
-from anju.servicedesk.sweep import recompute_provisional, sweep_milestones
+from anju.servicedesk.recompute import recompute_provisional
+from anju.servicedesk.sweep import sweep_milestones
 
 
 @shared_task(name="servicedesk.sweep_milestones", ignore_result=True)

@@ -7,7 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 class Notification(models.Model):
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,  # (recipient, read_at, -created_at) below serves it
     )
     kind = models.CharField(max_length=30)
     text = models.CharField(_("text"), max_length=300)

@@ -91,7 +91,10 @@ class MilestoneQuerySet(ScopedQuerySet):
 
 class Milestone(models.Model):
     work_order = models.ForeignKey(
-        "servicedesk.WorkOrder", on_delete=models.CASCADE, related_name="milestones"
+        "servicedesk.WorkOrder",
+        on_delete=models.CASCADE,
+        related_name="milestones",
+        db_index=False,  # the unique (work_order, kind) serves it
     )
     kind = models.CharField(_("milestone"), max_length=30, choices=MilestoneKind.choices)
     clock = models.CharField(_("clock"), max_length=20, choices=ClockKind.choices)
@@ -143,6 +146,29 @@ class Milestone(models.Model):
             ),
             models.Index(
                 fields=["provisional"], name="milestone_provisional", condition=Q(provisional=True)
+            ),
+            # The sweep's breach and escalation passes: each walks only what it has yet to
+            # mark, not every milestone an earlier sweep already marked.
+            models.Index(
+                fields=["due_at"],
+                name="milestone_open_unbreached",
+                condition=Q(
+                    met_at__isnull=True,
+                    cancelled=False,
+                    paused_at__isnull=True,
+                    breached_at__isnull=True,
+                ),
+            ),
+            models.Index(
+                fields=["breached_at"],
+                name="milestone_open_unescalated",
+                condition=Q(
+                    met_at__isnull=True,
+                    cancelled=False,
+                    paused_at__isnull=True,
+                    breached_at__isnull=False,
+                    escalated_at__isnull=True,
+                ),
             ),
         ]
 

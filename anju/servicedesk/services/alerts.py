@@ -28,28 +28,32 @@ def check_group_complaint(order: WorkOrder) -> list[GroupComplaintAlert]:
     """After a complaint is accepted: does its building or phase now pass the threshold?
 
     The most specific place wins: when the building passes, its alert is raised (or joined)
-    and the phase is not checked, so one cluster of complaints raises one alert.
+    and the phase is not checked, so one cluster of complaints raises one alert. One query
+    reads the phase's complaints; the building's are among them.
     """
     category_id = order.category_id
     if category_id is None or order.unit_id is None:
         return []
     building = order.unit.building  # type: ignore[union-attr]
-    scopes = (
-        (f"building:{building.pk}", {"unit__building": building}, {"building": building}),
-        (
-            f"phase:{building.phase_id}",
-            {"unit__building__phase_id": building.phase_id},
-            {"phase_id": building.phase_id},
-        ),
+    complaints = list(
+        _complaints(order, category_id, unit__building__phase_id=building.phase_id).values_list(
+            "pk", "owner_id", "unit__building_id"
+        )
     )
-    raised = []
-    for scope_key, place, fields in scopes:
-        orders = list(_complaints(order, category_id, **place).only("pk", "owner_id"))
-        owners = {o.owner_id for o in orders}
+    scopes = (
+        (
+            f"building:{building.pk}",
+            {"building": building},
+            [c for c in complaints if c[2] == building.pk],
+        ),
+        (f"phase:{building.phase_id}", {"phase_id": building.phase_id}, complaints),
+    )
+    for scope_key, fields, found in scopes:
+        owners = {owner_id for _pk, owner_id, _building in found}
         if len(owners) >= settings.ANJU_GROUP_COMPLAINT_OWNERS:
-            raised.append(_raise(order, category_id, scope_key, fields, orders, len(owners)))
-            break
-    return raised
+            orders = [pk for pk, _owner, _building in found]
+            return [_raise(order, category_id, scope_key, fields, orders, len(owners))]
+    return []
 
 
 def _raise(
@@ -57,7 +61,7 @@ def _raise(
     category_id: int,
     scope_key: str,
     fields: dict[str, Any],
-    orders: list[WorkOrder],
+    orders: list[int],
     owner_count: int,
 ) -> GroupComplaintAlert:
     alert = (
@@ -84,7 +88,7 @@ def _raise(
                 .exclude(status=GroupComplaintAlert.Status.CLOSED)
                 .get(scope_key=scope_key, category_id=category_id)
             )
-    if not created:
+    if not created and alert.owner_count != owner_count:
         alert.owner_count = owner_count
         alert.save(update_fields=["owner_count"])
     alert.orders.add(*orders)

@@ -11,8 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from anju.audit.services import log_change, snapshot
 from anju.security.models import User
 from anju.servicedesk.models import Milestone, Notification, WorkOrder, WorkOrderEvent
+from anju.servicedesk.models.work_orders import SLA_SUMMARY_FIELDS
+from anju.servicedesk.sla import refresh_sla_summary
 
-ORDER_LOG_EXCLUDE = {"idempotency_key", "idempotency_fingerprint"}
+# The SLA summary is derived from the milestones (their own events tell what changed), so
+# the change log leaves it out like the idempotency bookkeeping.
+ORDER_LOG_EXCLUDE = {"idempotency_key", "idempotency_fingerprint", *SLA_SUMMARY_FIELDS}
 
 
 def order_view(order: WorkOrder) -> dict[str, Any]:
@@ -73,6 +77,19 @@ def project_managers(order: WorkOrder) -> list[User]:
             groups__name="manager", projects=order.project_id, is_active=True
         ).distinct()
     )
+
+
+def refresh_summary(order: WorkOrder) -> None:
+    """Store the order's SLA summary again after its running milestones changed (call it
+    last, in the same transaction, once the milestones are written).
+
+    The UPDATE computes it in the database; on the instance the three fields become
+    deferred, so reading them loads the stored values and a later save() of this instance
+    leaves them alone instead of writing back the ones read before the change.
+    """
+    refresh_sla_summary(WorkOrder.objects.filter(pk=order.pk))
+    for name in SLA_SUMMARY_FIELDS:
+        order.__dict__.pop(name, None)
 
 
 def meet_milestones(order: WorkOrder, kinds: Iterable[str], actor: Any) -> None:

@@ -15,6 +15,7 @@ from anju.servicedesk.services.common import (
     notify,
     project_managers,
     record,
+    refresh_summary,
     refuse,
     require,
 )
@@ -45,6 +46,7 @@ def complaint_start_investigation(*, actor: User, order: WorkOrder, note: str = 
         order.save(update_fields=["status"])
     record(order, Kind.INVESTIGATION_STARTED, actor, note)
     meet_milestones(order, MET_BY["investigate"], actor)
+    refresh_summary(order)
     return order
 
 
@@ -158,4 +160,5 @@ def complaint_give_feedback(
         order, Kind.FEEDBACK_GIVEN, actor, content, channel=channel, owner_satisfied=owner_satisfied
     )
     meet_milestones(order, MET_BY["feedback"], actor)
+    refresh_summary(order)
     return feedback

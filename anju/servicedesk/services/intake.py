@@ -1,5 +1,7 @@
 """受理: accepting a request at the one front desk."""
 
+import copy
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -12,8 +14,8 @@ from anju.audit.services import log_change
 from anju.owners.models import Owner
 from anju.properties.models import Project, Unit
 from anju.security.models import User
+from anju.security.scoping import visible_project_ids
 from anju.servicedesk.models import (
-    Category,
     Milestone,
     WorkOrder,
     WorkOrderAttachment,
@@ -28,7 +30,13 @@ from anju.servicedesk.services.common import (
     refuse,
 )
 from anju.servicedesk.services.inputs import WorkOrderInput
-from anju.servicedesk.sla import STARTS_AT_DISPATCH, choose_policy, milestone_from_target
+from anju.servicedesk.sla import (
+    STARTS_AT_DISPATCH,
+    SlaConfig,
+    milestone_from_target,
+    sla_config,
+    summarize,
+)
 
 # A clock a few seconds ahead of the server's is not "the future".
 _CLOCK_SKEW = timedelta(seconds=30)
@@ -43,18 +51,69 @@ def work_order_accept(
 ) -> tuple[WorkOrder, bool]:
     """Accept a request; returns (order, created). A retried key returns the first order;
     the same key with another payload `fingerprint` is refused (idempotency_conflict)."""
-    if idempotency_key:
-        existing = _by_key(actor, idempotency_key)
-        if existing is not None:
-            return _same_request(existing, fingerprint), False
+    accepted = work_order_accept_in_hand(
+        actor=actor, data=data, idempotency_key=idempotency_key, fingerprint=fingerprint
+    )
+    return accepted.order, accepted.created
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """What work_order_accept_in_hand did, with the rows a new order got."""
+
+    order: WorkOrder
+    created: bool  # False: a retry, and the lists are empty
+    milestones: list[Milestone] = field(default_factory=list)
+    events: list[WorkOrderEvent] = field(default_factory=list)
+    photos: list[WorkOrderAttachment] = field(default_factory=list)
+
+    def as_prefetched(self) -> WorkOrder:
+        """The new order with its related rows where a prefetch leaves them (in the API's
+        read order: milestones by due time, events newest first; no plans, feedback or
+        related orders yet), for an answer that reads nothing back. The copy reflects the
+        moment of acceptance: it is for answering, not for further steps."""
+        assert self.created, "a retry's order is read back, not answered from memory"
+        rows: dict[str, list[Any]] = {
+            "milestones": sorted(self.milestones, key=lambda m: (m.due_at, m.pk or 0)),
+            "events": sorted(self.events, key=lambda e: (e.at, e.pk or 0), reverse=True),
+            "attachments": self.photos,
+            "plans": [],
+            "feedback": [],
+            "related": [],
+        }
+        order = copy.copy(self.order)
+        cache: dict[str, Any] = {}
+        for name, known in rows.items():
+            queryset = getattr(order, name).all()  # unevaluated: a filter on it still queries
+            queryset._result_cache = known
+            queryset._prefetch_done = True
+            cache[name] = queryset
+        order._prefetched_objects_cache = cache  # type: ignore[attr-defined]
+        return order
+
+
+def work_order_accept_in_hand(
+    *,
+    actor: User,
+    data: WorkOrderInput,
+    idempotency_key: str | None = None,
+    fingerprint: str | None = None,
+) -> Accepted:
+    """work_order_accept, returning the new order's milestones, events and photos too.
+
+    No look-up precedes the INSERT: the unique (created_by, idempotency_key) refuses a
+    second order for a key (a retry, or two copies racing) and only then is the first one
+    read, so a new request, the usual case, pays nothing for its key. A refused request
+    whose key already made an order also answers with that order, as a retry should.
+    """
     try:
         with transaction.atomic():
-            return _accept(actor, data, idempotency_key, fingerprint), True
-    except IntegrityError:
+            return _accept(actor, data, idempotency_key, fingerprint)
+    except (IntegrityError, ValidationError):
         existing = _by_key(actor, idempotency_key) if idempotency_key else None
         if existing is None:
             raise
-        return _same_request(existing, fingerprint), False
+        return Accepted(_same_request(existing, fingerprint), created=False)
 
 
 def _by_key(actor: User, key: str) -> WorkOrder | None:
@@ -74,67 +133,72 @@ def _same_request(order: WorkOrder, fingerprint: str | None) -> WorkOrder:
 
 def _accept(
     actor: User, data: WorkOrderInput, key: str | None, fingerprint: str | None
-) -> WorkOrder:
+) -> Accepted:
+    config = sla_config()
     order = WorkOrder(
         created_by=actor,
         idempotency_key=key,
         idempotency_fingerprint=fingerprint if key else None,
     )
-    _fill(order, actor, data)
+    _fill(order, actor, data, config)
+    # The policy and the first milestones come before the INSERT: the order is written
+    # once, with its policy and SLA summary.
+    order.sla_policy = config.policy_for(order.type, order.urgency, order.category_id)
+    milestones = _first_milestones(order)
+    summarize(milestones).apply_to(order)
     order.save()
-    for photo in data.photos:
+    Milestone.objects.bulk_create(milestones)
+    photos = [
         WorkOrderAttachment.objects.create(work_order=order, file=photo, uploaded_by=actor)
-    order.sla_policy = choose_policy(order)
-    if order.sla_policy is not None:
-        order.save(update_fields=["sla_policy"])
-        _start_milestones(order)
+        for photo in data.photos
+    ]
     log_change(actor=actor, instance=order, action="create", before=None, after=order_view(order))
-    record(
-        order,
-        WorkOrderEvent.Kind.ACCEPTED,
-        actor,
-        channel=order.channel,
-        first_responder=order.first_responder_id,
-    )
+    events = [
+        record(
+            order,
+            WorkOrderEvent.Kind.ACCEPTED,
+            actor,
+            channel=order.channel,
+            first_responder=order.first_responder_id,
+        )
+    ]
     if order.type == WorkOrder.Type.COMPLAINT:
         if order.urgency == WorkOrder.Urgency.URGENT:
-            _start_emergency_path(order, actor)
+            events.append(_start_emergency_path(order, actor))
         check_group_complaint(order)
-    return order
+    return Accepted(order, True, milestones, events, photos)
 
 
-def _start_milestones(order: WorkOrder) -> None:
-    assert order.sla_policy is not None
-    Milestone.objects.bulk_create(
-        [
-            milestone_from_target(order, target, order.received_at)
-            for target in order.sla_policy.targets.all()
-            if target.milestone not in STARTS_AT_DISPATCH
-        ]
-    )
+def _first_milestones(order: WorkOrder) -> list[Milestone]:
+    if order.sla_policy is None:
+        return []
+    return [
+        milestone_from_target(order, target, order.received_at)
+        for target in order.sla_policy.targets.all()
+        if target.milestone not in STARTS_AT_DISPATCH
+    ]
 
 
-def _start_emergency_path(order: WorkOrder, actor: User) -> None:
+def _start_emergency_path(order: WorkOrder, actor: User) -> WorkOrderEvent:
     managers = project_managers(order)
-    record(order, WorkOrderEvent.Kind.EMERGENCY, actor, notified=[user.pk for user in managers])
+    event = record(
+        order, WorkOrderEvent.Kind.EMERGENCY, actor, notified=[user.pk for user in managers]
+    )
     notify(
         managers,
         "emergency",
         _("Urgent complaint %(number)s: start the emergency path.") % {"number": order.number},
         order,
     )
+    return event
 
 
-def _fill(order: WorkOrder, actor: User, data: WorkOrderInput) -> None:
+def _fill(order: WorkOrder, actor: User, data: WorkOrderInput, config: SlaConfig) -> None:
     errors: dict[str, list[ValidationError]] = {}
 
     def fail(field: str, message: str, code: str) -> None:
         errors.setdefault(field, []).extend(refuse(field, message, code).error_dict[field])
 
-    project = Project.objects.visible_to(actor).filter(pk=data.project_id).first()
-    if project is None:
-        fail("project", _("Choose one of your projects."), "does_not_exist")
-    order.project = project  # type: ignore[assignment]
     order.type, order.channel = data.type, data.channel
     if data.type not in WorkOrder.Type.values:
         fail("type", _("Choose a request type."), "invalid_choice")
@@ -151,27 +215,56 @@ def _fill(order: WorkOrder, actor: User, data: WorkOrderInput) -> None:
     order.received_at = data.received_at or now
     if order.received_at > now + _CLOCK_SKEW:
         fail("received_at", _("The report time cannot be in the future."), "future_time")
-    _fill_links(order, actor, data, fail)
+    _fill_links(order, actor, data, config, fail)
     if errors:
         raise ValidationError(errors)
 
 
-def _fill_links(order: WorkOrder, actor: User, data: WorkOrderInput, fail: Any) -> None:
-    if data.owner_id is not None:
-        order.owner = Owner.objects.visible_to(actor).filter(pk=data.owner_id).first()
-        if order.owner is None:
-            fail("owner", _("This owner does not exist."), "does_not_exist")
+def _fill_links(
+    order: WorkOrder, actor: User, data: WorkOrderInput, config: SlaConfig, fail: Any
+) -> None:
     if data.unit_id is not None:
-        order.unit = Unit.objects.filter(pk=data.unit_id, project_id=data.project_id).first()
+        units = Unit.objects.filter(pk=data.unit_id, project_id=data.project_id)
+        if data.type == WorkOrder.Type.COMPLAINT:
+            units = units.select_related("building")  # the group-complaint check reads it
+        order.unit = units.first()
         if order.unit is None:
             fail("unit", _("This unit is not in the project."), "does_not_exist")
+    if not _project_visible(actor, data.project_id, order.unit):
+        fail("project", _("Choose one of your projects."), "does_not_exist")
+    order.project_id = data.project_id
+    if data.owner_id is not None:
+        order.owner = (
+            Owner.objects.visible_to(actor)
+            .filter(pk=data.owner_id)
+            .only("id", "project_id", "name")
+            .first()
+        )
+        if order.owner is None:
+            fail("owner", _("This owner does not exist."), "does_not_exist")
     if data.category_id is not None:
-        order.category = Category.objects.filter(pk=data.category_id, is_active=True).first()
+        order.category = config.active_category(data.category_id)
         if order.category is None:
             fail("category", _("Choose an active category."), "does_not_exist")
     elif data.type == WorkOrder.Type.REPAIR:
         fail("category", _("A repair needs a category."), "required")
-    responder_id = data.first_responder_id or actor.pk
-    order.first_responder = User.objects.filter(pk=responder_id, is_active=True).first()  # type: ignore[assignment]
-    if order.first_responder is None:
+    responder = _first_responder(actor, data.first_responder_id)
+    if responder is None:
         fail("first_responder", _("Choose an active user."), "does_not_exist")
+    order.first_responder = responder  # type: ignore[assignment]
+
+
+def _project_visible(actor: User, project_id: int, unit: Unit | None) -> bool:
+    """One of the actor's projects: their assignments are in hand (no query); for a user
+    of every project, an existing one (the unit found in it proves it)."""
+    ids = visible_project_ids(actor)
+    if ids is not None:
+        return project_id in ids
+    return unit is not None or Project.objects.filter(pk=project_id).exists()
+
+
+def _first_responder(actor: User, responder_id: int | None) -> User | None:
+    """首问负责制: the actor by default, without a query."""
+    if responder_id is None or responder_id == actor.pk:
+        return actor if actor.is_active else None
+    return User.objects.filter(pk=responder_id, is_active=True).first()

@@ -18,6 +18,7 @@ from anju.servicedesk.services.common import (
     order_view,
     project_managers,
     record,
+    refresh_summary,
     refuse,
     require,
 )
@@ -65,6 +66,7 @@ def work_order_dispatch(
     meet_milestones(order, MET_BY["dispatch"], actor)
     if not again:
         _start_dispatch_milestones(order)
+    refresh_summary(order)
     notify(
         [assignee],
         "dispatched",
@@ -98,6 +100,7 @@ def work_order_start(*, actor: User, order: WorkOrder, note: str = "") -> WorkOr
     log_order_change(actor, order, before)
     record(order, Kind.STARTED, actor, note)
     meet_milestones(order, MET_BY["start"], actor)
+    refresh_summary(order)
     return order
 
 
@@ -133,6 +136,7 @@ def work_order_hold(*, actor: User, order: WorkOrder, reason: str, note: str = "
     Milestone.objects.running().filter(
         work_order=order, pauses_on_hold=True, paused_at__isnull=True
     ).update(paused_at=now)
+    refresh_summary(order)
     log_order_change(actor, order, before)
     record(order, Kind.HELD, actor, note, reason=reason, previous_status=previous)
     return order
@@ -149,6 +153,7 @@ def work_order_resume(*, actor: User, order: WorkOrder, note: str = "") -> WorkO
     order.save()
     for milestone in Milestone.objects.running().filter(work_order=order, paused_at__isnull=False):
         _resume_milestone(milestone, now)
+    refresh_summary(order)
     log_order_change(actor, order, before)
     record(order, Kind.RESUMED, actor, note)
     return order
@@ -177,6 +182,7 @@ def work_order_merge(
     duplicate.closed_at = timezone.now()
     duplicate.save()
     Milestone.objects.running().filter(work_order=duplicate).update(cancelled=True)
+    refresh_summary(duplicate)
     into.related.add(duplicate)
     log_order_change(actor, duplicate, before)
     record(duplicate, Kind.MERGED, actor, note, into=into.pk)
@@ -210,6 +216,7 @@ def work_order_resolve(*, actor: User, order: WorkOrder, note: str) -> WorkOrder
     log_order_change(actor, order, before)
     record(order, Kind.RESOLVED, actor, note)
     meet_milestones(order, MET_BY["resolve"], actor)
+    refresh_summary(order)
     return order
 
 
@@ -226,6 +233,7 @@ def work_order_close(*, actor: User, order: WorkOrder, note: str = "") -> WorkOr
     order.status, order.closed_at = Status.CLOSED, timezone.now()
     order.save()
     Milestone.objects.running().filter(work_order=order).update(cancelled=True)
+    refresh_summary(order)
     log_order_change(actor, order, before)
     record(order, Kind.CLOSED, actor, note)
     return order

@@ -597,6 +597,13 @@ def test_a_normal_complaint_notifies_nobody(accept, django_capture_on_commit_cal
 # --- policy choice -----------------------------------------------------------------
 
 
+def _deactivate(policy):
+    """Through save(), as the admin pages do: the per-process SLA configuration is dropped
+    on save (a queryset .update() would bypass that)."""
+    policy.is_active = False
+    policy.save()
+
+
 def test_a_category_policy_beats_the_generic_one_and_the_deepest_category_wins(accept, leak):
     assert accept().sla_policy.name == "一般报修"
     waterproofing = Category.objects.get(path="防水渗漏")
@@ -604,7 +611,7 @@ def test_a_category_policy_beats_the_generic_one_and_the_deepest_category_wins(a
     assert accept().sla_policy.name == "渗漏"
     SlaPolicy.objects.create(name="卫生间渗漏", work_order_type="repair", category=leak)
     assert accept().sla_policy.name == "卫生间渗漏"
-    SlaPolicy.objects.filter(name="卫生间渗漏").update(is_active=False)
+    _deactivate(SlaPolicy.objects.get(name="卫生间渗漏"))
     assert accept().sla_policy.name == "渗漏"
     doors = Category.objects.get(path="土建 › 门窗")
     assert accept(category_id=doors.pk).sla_policy.name == "一般报修"
@@ -617,7 +624,8 @@ def test_an_urgency_policy_beats_the_one_for_any_urgency(accept):
 
 
 def test_no_policy_no_milestones(accept):
-    SlaPolicy.objects.filter(work_order_type="enquiry").update(is_active=False)
+    for policy in SlaPolicy.objects.filter(work_order_type="enquiry"):
+        _deactivate(policy)
     order = accept(type="enquiry", category_id=None)
     assert order.sla_policy is None and not order.milestones.exists()
     assert choose_policy(order) is None

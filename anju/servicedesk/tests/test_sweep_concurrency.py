@@ -3,7 +3,9 @@
 The workers are real processes (`manage.py shell -c`) on the test database, each with its
 own connection, started together at a rendezvous. Each holds its claimed batch a little
 longer than needed so that the others really run into locked rows (SKIP LOCKED) instead of
-finishing one after the other. SQLite has no row locks and is skipped.
+finishing one after the other. Each worker also runs its breach pass on a second connection
+next to its at-risk pass, as sweep_milestones does outside a transaction. SQLite has no row
+locks and is skipped.
 """
 
 import json
@@ -14,6 +16,7 @@ import time
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -35,6 +38,7 @@ pytestmark = [
 
 ORDERS = 1000
 KINDS = ("dispatch", "response", "completion")  # 3,000 milestones
+AT_RISK_ORDERS = 500  # one milestone each, all at risk from the same instant
 BATCH = 100  # smaller than the default so every worker claims many batches
 HOLD_SECONDS = 0.05  # per batch, inside the claiming transaction
 
@@ -42,6 +46,7 @@ WORKER = r"""
 import json, os, time
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from django.db import connection
 
@@ -52,32 +57,34 @@ import anju.servicedesk.sweep as sweep
 
 sweep.BATCH = int(os.environ["SWEEP_BATCH"])
 pause = float(os.environ["SWEEP_HOLD_SECONDS"])
+claim_batch = {
+    "set-based": sweep._claim_batch,  # one statement a batch on PostgreSQL
+    "portable": sweep._claim_batch_portable,  # the ORM path SQLite runs
+}[os.environ["SWEEP_PATH"]]
 
 
-def slowed(announce):
-    def run(claimed):
-        time.sleep(pause)  # inside the transaction that holds the claimed rows' locks
-        return announce(claimed)
-
-    return run
+def slowed(*args):
+    claimed = claim_batch(*args)
+    time.sleep(pause)  # inside the transaction that holds the claimed rows' locks
+    return claimed
 
 
-for name in ("_warn_at_risk", "_announce_breach", "_escalate"):
-    setattr(sweep, name, slowed(getattr(sweep, name)))
+sweep._claim_batch = slowed
 
 rendezvous = Path(os.environ["SWEEP_RENDEZVOUS"])
 connection.ensure_connection()
 (rendezvous / f"ready-{os.getpid()}").touch()
 while not (rendezvous / "go").exists():
     time.sleep(0.005)
+apart = sweep._apart()
 result = sweep.sweep_milestones(datetime.fromisoformat(os.environ["SWEEP_NOW"]))
 connection.close()
-print("RESULT " + json.dumps(vars(result)))
+print("RESULT " + json.dumps({**vars(result), "apart": apart}))
 """
 
 
-def run_workers(count: int, now, rendezvous: Path) -> list[dict[str, int]]:
-    """Start ``count`` sweeping processes together; their SweepResults."""
+def run_workers(count: int, path: str, now, rendezvous: Path) -> list[dict[str, Any]]:
+    """Start ``count`` sweeping processes on ``path`` together; their SweepResults."""
     rendezvous.mkdir()
     env = {
         **os.environ,
@@ -87,6 +94,7 @@ def run_workers(count: int, now, rendezvous: Path) -> list[dict[str, int]]:
         "SWEEP_HOLD_SECONDS": str(HOLD_SECONDS),
         "SWEEP_RENDEZVOUS": str(rendezvous),
         "SWEEP_NOW": now.isoformat(),
+        "SWEEP_PATH": path,
     }
     command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "shell", "-c", WORKER]
     workers = [
@@ -148,37 +156,75 @@ def overdue_milestones(project, creator, assignee, now) -> int:
     return len(orders) * len(KINDS)
 
 
+def at_risk_milestones(project, creator, assignee, now) -> int:
+    """Dispatched orders whose response is at risk since an hour ago, due in 3 hours."""
+    orders = WorkOrder.objects.bulk_create(
+        WorkOrder(
+            project=project,
+            type="repair",
+            channel="phone",
+            description=f"报修 {i}",
+            received_at=now - timedelta(hours=2),
+            created_by=creator,
+            first_responder=creator,
+            assignee=assignee,
+            department="engineering",
+            status="dispatched",
+        )
+        for i in range(AT_RISK_ORDERS)
+    )
+    Milestone.objects.bulk_create(
+        Milestone(
+            work_order=order,
+            kind="response",
+            clock="wall",
+            amount=300,
+            started_at=now - timedelta(hours=2),
+            due_at=now + timedelta(hours=3),
+            at_risk_at=now - timedelta(hours=1),
+        )
+        for order in orders
+    )
+    return len(orders)
+
+
 def once_each(kind: str) -> Counter[tuple[int, str]]:
     marked = WorkOrderEvent.objects.filter(kind=kind).values_list("work_order_id", "data")
     return Counter((order, data["milestone"]) for order, data in marked)
 
 
-@pytest.mark.parametrize("count", [2, 4])
-def test_concurrent_sweeps_mark_breach_and_escalation_exactly_once(
-    count, project, desk, supervisor, manager, tmp_path
+@pytest.mark.parametrize(("count", "path"), [(2, "set-based"), (4, "set-based"), (2, "portable")])
+def test_concurrent_sweeps_mark_each_milestone_exactly_once(
+    count, path, project, desk, supervisor, manager, tmp_path
 ):
-    # given 3,000 overdue milestones, committed
+    # given 3,000 overdue milestones and 500 at risk, committed
     now = timezone.now()
     total = overdue_milestones(project, desk, supervisor, now)
-    assert Milestone.objects.filter(breached_at__isnull=True).count() == total
+    at_risk = at_risk_milestones(project, desk, supervisor, now)
+    assert Milestone.objects.filter(due_at__lt=now, breached_at__isnull=True).count() == total
 
     # when several workers sweep at the same moment
-    first = run_workers(count, now, tmp_path / "breach")
+    first = run_workers(count, path, now, tmp_path / "breach")
+    assert all(r["apart"] for r in first), first  # at-risk and breach passes side by side
     # then together they claimed each milestone once, every one of them doing a share
     assert sum(r["breached"] for r in first) == total, first
     assert all(r["breached"] > 0 for r in first), first
-    assert sum(r["at_risk"] + r["escalated"] for r in first) == 0
+    assert sum(r["at_risk"] for r in first) == at_risk, first
+    assert sum(r["escalated"] for r in first) == 0
+    warnings = once_each(WorkOrderEvent.Kind.MILESTONE_AT_RISK)
+    assert len(warnings) == at_risk and set(warnings.values()) == {1}
+    assert Notification.objects.filter(kind="at_risk").count() == at_risk
     breaches = once_each(WorkOrderEvent.Kind.MILESTONE_BREACHED)
     assert len(breaches) == total and set(breaches.values()) == {1}
     notified = Notification.objects.filter(kind="breached")
     assert notified.count() == total
     assert set(notified.values_list("recipient", flat=True)) == {supervisor.pk}
     assert len(set(notified.values_list("work_order", "text"))) == total
-    assert not Milestone.objects.filter(breached_at__isnull=True).exists()
+    assert not Milestone.objects.filter(due_at__lt=now, breached_at__isnull=True).exists()
 
     # when they sweep again after the escalation delay
     later = now + timedelta(minutes=settings.ANJU_SLA_ESCALATE_AFTER_MINUTES + 1)
-    second = run_workers(count, later, tmp_path / "escalate")
+    second = run_workers(count, path, later, tmp_path / "escalate")
     # then each breach was escalated once, to the project's manager
     assert sum(r["escalated"] for r in second) == total, second
     assert all(r["escalated"] > 0 for r in second), second
@@ -193,3 +239,4 @@ def test_concurrent_sweeps_mark_breach_and_escalation_exactly_once(
     result = sweep_milestones(later + timedelta(hours=1))
     assert (result.at_risk, result.breached, result.escalated) == (0, 0, 0)
     assert once_each(WorkOrderEvent.Kind.MILESTONE_BREACHED) == breaches
+    assert once_each(WorkOrderEvent.Kind.MILESTONE_AT_RISK) == warnings

@@ -1,5 +1,6 @@
 """The queues: tabs, filters, sorting, scoping, pinned query counts, htmx, saved views."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -8,7 +9,11 @@ from django.utils import timezone
 
 from anju.core.testing.factories import UnitFactory, make_owner
 from anju.servicedesk import services
+from anju.servicedesk.filters import TABS, QueueFilter, queue_queryset
 from anju.servicedesk.models import Category, Milestone, SavedView, WorkOrder
+from anju.servicedesk.models.work_orders import OPEN
+from anju.servicedesk.sla import refresh_sla_summary
+from anju.servicedesk.tables import CappedPaginator
 
 # The htmx partial: session, user, permissions (user + group), project scope, count, rows.
 PARTIAL_QUERIES = 7
@@ -34,12 +39,35 @@ def queue(client, **params):
     return client.get(reverse("servicedesk:queue"), params)
 
 
+def shown_count(response):
+    match = re.search(r'id="queue-count">\D*(\d+\+?)', response.content.decode())
+    return match.group(1) if match else None
+
+
 def numbers(response):
     return {row.record.number for row in response.context["table"].page.object_list}
 
 
 def dispatch(order, actor, assignee, department="engineering"):
     services.work_order_dispatch(actor=actor, order=order, department=department, assignee=assignee)
+
+
+def set_clocks(order, *clocks):
+    """Replace the order's milestones by (kind, due, at_risk, paused) and store the SLA
+    summary again, as the services do when milestones change."""
+    Milestone.objects.filter(work_order=order).delete()
+    for kind, due, risk, paused in clocks:
+        Milestone.objects.create(
+            work_order=order,
+            kind=kind,
+            clock="wall",
+            amount=10,
+            started_at=due - timedelta(minutes=10),
+            due_at=due,
+            at_risk_at=risk,
+            paused_at=paused,
+        )
+    refresh_sla_summary(WorkOrder.objects.filter(pk=order.pk))
 
 
 @pytest.fixture
@@ -66,6 +94,7 @@ def test_other_projects_orders_are_absent(client, repair, make_user, other_proje
     stranger = make_user("manager", projects=[other_project])
     response = queue(as_user(client, stranger), tab="all")
     assert response.status_code == 200 and numbers(response) == set()
+    assert str(response.context["table"].empty_text) in response.content.decode()
 
 
 def test_the_navbar_links_the_queue(client, desk):
@@ -122,31 +151,45 @@ def test_tabs(client, desk, supervisor, make_user, project, tab, expected):
 
 
 def test_at_risk_and_breached_tabs(client, desk, project):
-    # given one order whose dispatch clock is at risk and one past due
+    # given orders whose clocks are at risk, past due, both, paused, or calm
     now = timezone.now()
-    risky, late, calm = (accept(desk, project) for _ in range(3))
-    Milestone.objects.filter(work_order__in=[risky, late, calm]).delete()
-    for order, due, risk in (
-        (risky, now + timedelta(minutes=2), now - timedelta(minutes=1)),
-        (late, now - timedelta(minutes=5), now - timedelta(minutes=7)),
-        (calm, now + timedelta(hours=2), now + timedelta(hours=1)),
-    ):
-        Milestone.objects.create(
-            work_order=order,
-            kind="dispatch",
-            clock="wall",
-            amount=10,
-            started_at=now - timedelta(minutes=8),
-            due_at=due,
-            at_risk_at=risk,
-        )
+    minutes = lambda n: now + timedelta(minutes=n)  # noqa: E731
+    orders = {name: accept(desk, project) for name in ("risky", "late", "both", "calm")}
+    orders |= {name: accept(desk, project) for name in ("held", "held_late", "risky_held")}
+    set_clocks(orders["risky"], ("dispatch", minutes(2), minutes(-1), None))
+    set_clocks(orders["late"], ("dispatch", minutes(-5), minutes(-7), None))
+    set_clocks(
+        orders["both"],
+        ("dispatch", minutes(-5), minutes(-7), None),
+        ("response", minutes(30), minutes(-1), None),
+    )
+    set_clocks(orders["calm"], ("dispatch", minutes(120), minutes(60), None))
+    # a paused clock is neither at risk nor breached, unless it was paused after its due time
+    set_clocks(orders["held"], ("response", minutes(-5), minutes(-7), minutes(-6)))
+    set_clocks(orders["held_late"], ("response", minutes(-5), minutes(-7), minutes(-3)))
+    set_clocks(
+        orders["risky_held"],
+        ("dispatch", minutes(5), minutes(-1), None),
+        ("response", minutes(-5), minutes(-7), minutes(-6)),
+    )
     as_user(client, desk)
-    # when / then
-    assert numbers(queue(client, tab="at_risk")) == {risky.number}
-    breached = queue(client, tab="breached")
-    assert numbers(breached) == {late.number}
+    # when
+    at_risk, breached = queue(client, tab="at_risk"), queue(client, tab="breached")
+    # then an order both at risk and breached shows under breached only
+    expected = {name: orders[name].number for name in orders}
+    assert numbers(at_risk) == {expected["risky"], expected["risky_held"]}
+    assert numbers(breached) == {expected["late"], expected["both"], expected["held_late"]}
     assert 'data-state="breached"' in breached.content.decode()
-    assert 'data-state="at_risk"' in queue(client, tab="at_risk").content.decode()
+    assert 'data-state="at_risk"' in at_risk.content.decode()
+
+
+def test_every_tab_keeps_the_open_condition_of_the_partial_indexes(desk, project):
+    # PostgreSQL uses a partial index only when the query repeats its predicate.
+    open_sql = str(WorkOrder.objects.filter(OPEN).order_by().query).split(" WHERE ", 1)[1]
+    now = timezone.now()
+    for tab, _label in TABS:
+        queryset = QueueFilter(None, queryset=queue_queryset(desk, tab, now), user=desk).qs
+        assert open_sql in str(queryset.query), tab
 
 
 # --- filters and sorting -------------------------------------------------------------------
@@ -193,6 +236,7 @@ def test_sorting_by_next_due(client, desk, project):
     first, second, third = (accept(desk, project) for _ in range(3))
     for order, minutes in ((first, 50), (second, 5), (third, 20)):
         order.milestones.update(due_at=now + timedelta(minutes=minutes), at_risk_at=now)
+        refresh_sla_summary(WorkOrder.objects.filter(pk=order.pk))
     # when
     response = queue(as_user(client, desk), tab="all", sort="next_due")
     # then
@@ -228,6 +272,20 @@ def test_query_count_is_pinned(client, desk, supervisor, project, rows, django_a
     with django_assert_num_queries(PARTIAL_QUERIES):
         partial = client.get(reverse("servicedesk:queue"), {"tab": "all"}, HTTP_HX_REQUEST="true")
     assert len(numbers(page)) == rows and len(numbers(partial)) == rows
+
+
+def test_a_big_tab_counts_up_to_the_cap(client, desk, project, monkeypatch):
+    # given three open orders and a cap of two
+    monkeypatch.setattr(CappedPaginator, "cap", 2)
+    for _ in range(3):
+        accept(desk, project)
+    # when
+    response = queue(as_user(client, desk), tab="all")
+    # then the count, and the pages, stop at the cap
+    assert shown_count(response) == "2+"
+    assert len(numbers(response)) == 2
+    monkeypatch.setattr(CappedPaginator, "cap", 3)
+    assert shown_count(queue(client, tab="all")) == "3"
 
 
 def test_htmx_gets_only_the_table_which_polls(client, desk, repair, settings):

@@ -18,7 +18,7 @@ from anju.owners.forms import style_fields
 from anju.servicedesk.filters import DEFAULT_TAB, TAB_CODES, TABS, QueueFilter, queue_queryset
 from anju.servicedesk.forms import SavedViewForm
 from anju.servicedesk.models import SavedView
-from anju.servicedesk.tables import QueueTable
+from anju.servicedesk.tables import CappedPaginator, QueueTable
 from anju.servicedesk.views.common import perm, render_page, staff
 
 # Not part of a saved view: the page number.
@@ -59,7 +59,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
     style_fields(filterset.form)
     table = QueueTable(filterset.qs, now=now)
-    RequestConfig(request, paginate={"per_page": settings.ANJU_PAGE_SIZE}).configure(table)
+    paginate = {"per_page": settings.ANJU_PAGE_SIZE, "paginator_class": CappedPaginator}
+    RequestConfig(request, paginate=paginate).configure(table)
     query = _query_without(request.GET, *_TRANSIENT)
     context = {
         "tab": tab,
