@@ -51,7 +51,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=int,
         nargs="+",
         default=[0, 60],
-        help="server runs with these CONN_MAX_AGE (0: a connection a request; 60: the app's default)",
+        help="server runs with these CONN_MAX_AGE (0: a connection a request; 60: app default)",
     )
     parser.add_argument("--http-seconds", type=float, default=15.0, help="per wrk measurement")
     parser.add_argument("--http-warmup", type=float, default=3.0, help="per wrk measurement")
