@@ -7,7 +7,6 @@ company-name substrings).
 """
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -247,7 +246,3 @@ def _usual_readings_first(found: dict[int, Readings], key: str) -> list[int]:
     within each group."""
     usual = {pk for pk, readings in found.items() if any(r.startswith(key) for r in readings)}
     return [pk for pk in found if pk in usual] + [pk for pk in found if pk not in usual]
-
-
-def owners_by_ids(user: Any, ids: Sequence[int]) -> QuerySet[Owner]:
-    return owner_list_queryset(user).filter(pk__in=list(ids))

@@ -124,23 +124,27 @@ def run_workers(count: int, path: str, now, rendezvous: Path) -> list[dict[str, 
     return results
 
 
-def overdue_milestones(project, creator, assignee, now) -> int:
-    """1,000 dispatched orders with three milestones each, all overdue for 3 hours."""
-    orders = WorkOrder.objects.bulk_create(
+def dispatched_orders(project, creator, assignee, received_at, count) -> list[WorkOrder]:
+    return WorkOrder.objects.bulk_create(
         WorkOrder(
             project=project,
             type="repair",
             channel="phone",
             description=f"报修 {i}",
-            received_at=now - timedelta(hours=5),
+            received_at=received_at,
             created_by=creator,
             first_responder=creator,
             assignee=assignee,
             department="engineering",
             status="dispatched",
         )
-        for i in range(ORDERS)
+        for i in range(count)
     )
+
+
+def overdue_milestones(project, creator, assignee, now) -> int:
+    """1,000 dispatched orders with three milestones each, all overdue for 3 hours."""
+    orders = dispatched_orders(project, creator, assignee, now - timedelta(hours=5), ORDERS)
     Milestone.objects.bulk_create(
         Milestone(
             work_order=order,
@@ -158,21 +162,7 @@ def overdue_milestones(project, creator, assignee, now) -> int:
 
 def at_risk_milestones(project, creator, assignee, now) -> int:
     """Dispatched orders whose response is at risk since an hour ago, due in 3 hours."""
-    orders = WorkOrder.objects.bulk_create(
-        WorkOrder(
-            project=project,
-            type="repair",
-            channel="phone",
-            description=f"报修 {i}",
-            received_at=now - timedelta(hours=2),
-            created_by=creator,
-            first_responder=creator,
-            assignee=assignee,
-            department="engineering",
-            status="dispatched",
-        )
-        for i in range(AT_RISK_ORDERS)
-    )
+    orders = dispatched_orders(project, creator, assignee, now - timedelta(hours=2), AT_RISK_ORDERS)
     Milestone.objects.bulk_create(
         Milestone(
             work_order=order,
