@@ -22,12 +22,19 @@ def visible_project_ids(user: Any) -> frozenset[int] | None:
         cached: frozenset[int] | None = user._anju_project_ids
         return cached
     ids: frozenset[int] | None
-    if user.is_superuser or user.has_perm(ALL_PROJECTS_PERM):
+    if sees_every_project(user):
         ids = None
     else:
         ids = frozenset(user.projects.values_list("id", flat=True))
     user._anju_project_ids = ids
     return ids
+
+
+def sees_every_project(user: Any) -> bool:
+    """A user of every project (superuser or access_all_projects): no assignment to read."""
+    if hasattr(user, "_anju_project_ids"):
+        return user._anju_project_ids is None
+    return bool(user.is_superuser or user.has_perm(ALL_PROJECTS_PERM))
 
 
 def forget_project_ids(user: Any) -> None:

@@ -28,13 +28,17 @@ def check_group_complaint(order: WorkOrder) -> list[GroupComplaintAlert]:
     """After a complaint is accepted: does its building or phase now pass the threshold?
 
     The most specific place wins: when the building passes, its alert is raised (or joined)
-    and the phase is not checked, so one cluster of complaints raises one alert. One query
-    reads the phase's complaints; the building's are among them.
+    and the phase is not checked, so one cluster of complaints raises one alert. While the
+    building's alert is open, a new complaint there joins it without counting again; else
+    one query reads the phase's complaints (the building's are among them).
     """
     category_id = order.category_id
     if category_id is None or order.unit_id is None:
         return []
     building = order.unit.building  # type: ignore[union-attr]
+    joined = _join_open_alert(order, category_id, f"building:{building.pk}")
+    if joined is not None:
+        return [joined]
     complaints = list(
         _complaints(order, category_id, unit__building__phase_id=building.phase_id).values_list(
             "pk", "owner_id", "unit__building_id"
@@ -54,6 +58,35 @@ def check_group_complaint(order: WorkOrder) -> list[GroupComplaintAlert]:
             orders = [pk for pk, _owner, _building in found]
             return [_raise(order, category_id, scope_key, fields, orders, len(owners))]
     return []
+
+
+def _join_open_alert(
+    order: WorkOrder, category_id: int, scope_key: str
+) -> GroupComplaintAlert | None:
+    """Link the complaint to the place's open alert, if there is one; the owner count grows
+    when the owner is new to it.
+
+    The window count is what raises an alert; once raised, the alert is the cluster that
+    its handlers follow, so a complaint of its place and category belongs to it whatever
+    the window now holds. Counting is then skipped: at scale it reads every complaint of
+    the category in the window (tens of milliseconds), where joining reads the alert.
+    A complaint without an owner counts for no one and takes the counting path.
+    """
+    if order.owner_id is None:
+        return None
+    alert = (
+        GroupComplaintAlert.objects.select_for_update()
+        .exclude(status=GroupComplaintAlert.Status.CLOSED)
+        .filter(scope_key=scope_key, category_id=category_id)
+        .first()
+    )
+    if alert is None:
+        return None
+    if not alert.orders.filter(owner_id=order.owner_id).exists():
+        alert.owner_count += 1
+        alert.save(update_fields=["owner_count"])
+    alert.orders.add(order)
+    return alert
 
 
 def _raise(

@@ -11,10 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anju.audit.services import log_change
-from anju.owners.models import Owner
-from anju.properties.models import Project, Unit
 from anju.security.models import User
-from anju.security.scoping import visible_project_ids
 from anju.servicedesk.models import (
     Milestone,
     WorkOrder,
@@ -30,6 +27,7 @@ from anju.servicedesk.services.common import (
     refuse,
 )
 from anju.servicedesk.services.inputs import WorkOrderInput
+from anju.servicedesk.services.intake_links import read_links
 from anju.servicedesk.sla import (
     STARTS_AT_DISPATCH,
     SlaConfig,
@@ -223,23 +221,18 @@ def _fill(order: WorkOrder, actor: User, data: WorkOrderInput, config: SlaConfig
 def _fill_links(
     order: WorkOrder, actor: User, data: WorkOrderInput, config: SlaConfig, fail: Any
 ) -> None:
+    links = read_links(
+        actor, project_id=data.project_id, unit_id=data.unit_id, owner_id=data.owner_id
+    )
     if data.unit_id is not None:
-        units = Unit.objects.filter(pk=data.unit_id, project_id=data.project_id)
-        if data.type == WorkOrder.Type.COMPLAINT:
-            units = units.select_related("building")  # the group-complaint check reads it
-        order.unit = units.first()
+        order.unit = links.unit
         if order.unit is None:
             fail("unit", _("This unit is not in the project."), "does_not_exist")
-    if not _project_visible(actor, data.project_id, order.unit):
+    if not links.project_visible:
         fail("project", _("Choose one of your projects."), "does_not_exist")
     order.project_id = data.project_id
     if data.owner_id is not None:
-        order.owner = (
-            Owner.objects.visible_to(actor)
-            .filter(pk=data.owner_id)
-            .only("id", "project_id", "name")
-            .first()
-        )
+        order.owner = links.owner
         if order.owner is None:
             fail("owner", _("This owner does not exist."), "does_not_exist")
     if data.category_id is not None:
@@ -252,15 +245,6 @@ def _fill_links(
     if responder is None:
         fail("first_responder", _("Choose an active user."), "does_not_exist")
     order.first_responder = responder  # type: ignore[assignment]
-
-
-def _project_visible(actor: User, project_id: int, unit: Unit | None) -> bool:
-    """One of the actor's projects: their assignments are in hand (no query); for a user
-    of every project, an existing one (the unit found in it proves it)."""
-    ids = visible_project_ids(actor)
-    if ids is not None:
-        return project_id in ids
-    return unit is not None or Project.objects.filter(pk=project_id).exists()
 
 
 def _first_responder(actor: User, responder_id: int | None) -> User | None:

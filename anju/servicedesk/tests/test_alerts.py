@@ -3,11 +3,12 @@
 from datetime import timedelta
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
 from anju.core.testing.factories import BuildingFactory, UnitFactory, make_owner
-from anju.servicedesk.models import Category, GroupComplaintAlert
+from anju.servicedesk.models import Category, GroupComplaintAlert, WorkOrder
 from anju.servicedesk.services import WorkOrderInput, group_alert_close, work_order_accept
 
 OPEN = GroupComplaintAlert.Status.OPEN
@@ -83,6 +84,24 @@ def test_a_sixth_owner_joins_the_same_alert(neighbours, complain):
     [alert] = _alerts()
     assert alert.owner_count == 6
     assert alert.orders.count() == 6 and alert.orders.filter(pk=sixth.pk).exists()
+
+
+def test_an_open_alert_takes_its_place_s_complaints_without_counting(neighbours, complain):
+    # given an alert raised by five owners, still open when their complaints have left the
+    # window (as if ten days had passed)
+    first = [complain(owner, unit) for owner, unit in neighbours[:5]]
+    [alert] = _alerts()
+    WorkOrder.objects.filter(pk__in=[o.pk for o in first]).update(
+        received_at=F("received_at") - timedelta(days=10)
+    )
+    # when one of them complains again and a new owner too
+    again = complain(*neighbours[0])
+    new = complain(*neighbours[5])
+    # then both join the open alert; only the new owner adds to its count
+    alert.refresh_from_db()
+    assert alert.owner_count == 6
+    assert {again.pk, new.pk} <= set(alert.orders.values_list("pk", flat=True))
+    assert len(_alerts()) == 1
 
 
 def test_complaints_older_than_the_window_do_not_count(neighbours, complain):
