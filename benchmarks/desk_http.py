@@ -15,6 +15,7 @@ import http.client
 import json
 import os
 import random
+import resource
 import shutil
 import socket
 import subprocess
@@ -81,10 +82,48 @@ class Load:
     p50_ms: float
     p95_ms: float
     p99_ms: float
+    app_cpu_ms: float = 0.0  # CPU per request of the gunicorn processes
+    db_cpu_ms: float = 0.0  # the rest of the machine's, wrk's taken out: PostgreSQL, kernel
 
     @property
     def per_second(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_ms(self) -> float:
+        return self.app_cpu_ms + self.db_cpu_ms
+
+
+def cpu_ticks() -> dict[str, int]:
+    """CPU ticks so far: the machine's busy time (/proc/stat; Linux, zeros elsewhere) and,
+    of it, the gunicorn processes'. Throughput ratios swing with how wrk's connections fall
+    on the workers; CPU per request does not, so it is reported beside them. wrk's own CPU
+    is taken out by the caller (it is a child: resource usage of children)."""
+    ticks = {"busy": 0, "app": 0}
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return ticks
+    user, nice, system, _idle, _iowait, irq, softirq = (
+        int(v) for v in (proc / "stat").read_text().split()[1:8]
+    )
+    ticks["busy"] = user + nice + system + irq + softirq
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"gunicorn" in command:
+            fields = stat[stat.rindex(")") + 2 :].split()
+            ticks["app"] += int(fields[11]) + int(fields[12])
+    return ticks
+
+
+def children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _work_dir() -> Path:
@@ -263,9 +302,15 @@ def measure(
                     prefix=f"{prefix}-w",
                     **options,
                 )
+            before, wrk_before = cpu_ticks(), children_cpu_seconds()
             result = wrk(
                 base + path, concurrency=concurrency, seconds=seconds, prefix=prefix, **options
             )
+            after, wrk_seconds = cpu_ticks(), children_cpu_seconds() - wrk_before
+            tick = 1000 / os.sysconf("SC_CLK_TCK")
+            requests = max(1, result["requests"])
+            app_ms = (after["app"] - before["app"]) * tick
+            rest_ms = (after["busy"] - before["busy"]) * tick - app_ms - wrk_seconds * 1000
             load = Load(
                 conn_max_age=conn_max_age,
                 endpoint=label,
@@ -276,10 +321,13 @@ def measure(
                 p50_ms=result["p50_us"] / 1000,
                 p95_ms=result["p95_us"] / 1000,
                 p99_ms=result["p99_us"] / 1000,
+                app_cpu_ms=app_ms / requests,
+                db_cpu_ms=max(0.0, rest_ms) / requests,
             )
             print(
                 f"  {label:<26} c={concurrency:<3} {load.per_second:8.1f} req/s  "
-                f"p95 {load.p95_ms:8.1f} ms  errors {load.errors}",
+                f"p95 {load.p95_ms:8.1f} ms  CPU/request {load.app_cpu_ms:5.2f} app "
+                f"+ {load.db_cpu_ms:5.2f} db and rest ms  errors {load.errors}",
                 flush=True,
             )
             loads.append(load)
@@ -301,24 +349,28 @@ def report(loads: list[Load]) -> str:
             round(load.per_second, 1),
             round(load.p50_ms, 1),
             round(load.p95_ms, 1),
+            round(load.app_cpu_ms, 2),
+            round(load.db_cpu_ms, 2),
             load.errors,
         ]
         for load in loads
     ]
     headers = ["CONN_MAX_AGE", "endpoint", "concurrency", "requests", "req/s", "p50 ms"]
-    text = table([*headers, "p95 ms", "errors"], rows)
+    text = table([*headers, "p95 ms", "app CPU ms", "db + rest CPU ms", "errors"], rows)
     for age, concurrency in sorted({(load.conn_max_age, load.concurrency) for load in loads}):
         by = {
-            load.endpoint: load.per_second
+            load.endpoint: load
             for load in loads
             if (load.conn_max_age, load.concurrency) == (age, concurrency)
         }
-        api = by.get("API create", 0.0)
+        api = by.get("API create")
         for label, _path in ENDPOINTS[:2]:
-            if by.get(label):
-                ratio = api / by[label]
+            base = by.get(label)
+            if api and base and base.per_second:
+                ratio = api.per_second / base.per_second
+                by_cpu = base.cpu_ms / api.cpu_ms if api.cpu_ms else 0.0
                 text += (
                     f"\nCONN_MAX_AGE={age_label(age)}, c={concurrency}: "
-                    f"API create / {label} = {ratio:.2f}"
+                    f"API create / {label} = {ratio:.2f} (by CPU per request {by_cpu:.2f})"
                 )
     return text

@@ -257,10 +257,12 @@ def _verdict(figures: dict[str, Any]) -> str:
             and other.endpoint.endswith("bearer auth")
         )
         ratio = load.per_second / minimal.per_second if minimal.per_second else 0.0
+        by_cpu = minimal.cpu_ms / load.cpu_ms if load.cpu_ms else 0.0
         rows.append(
             [
                 f"API create, c={load.concurrency}, CONN_MAX_AGE={load.conn_max_age}",
-                f"{load.per_second:.1f} req/s = {ratio:.2f} x minimal ({minimal.per_second:.1f})",
+                f"{load.per_second:.1f} req/s = {ratio:.2f} x minimal ({minimal.per_second:.1f}); "
+                f"CPU per request {by_cpu:.2f} x",
                 ">= 0.5 x",
                 "ok" if ratio >= desk_bench.TARGET_API_RATIO else "MISS",
             ]
