@@ -44,18 +44,20 @@ def read_links(actor: User, *, project_id: int, unit_id: int | None, owner_id: i
         cursor.execute(_sql(every), params)
         row = cursor.fetchone()
     return Links(
-        unit=_unit(row[0:6]) if row[0] is not None else None,
-        owner=_owner(row[6:9]) if row[6] is not None and row[9] else None,
-        project_visible=bool(row[10]),
+        unit=_unit(row[0:7]) if row[0] is not None else None,
+        owner=_owner(row[7:10]) if row[7] is not None and row[10] else None,
+        project_visible=bool(row[11]),
     )
 
 
 def _unit(values: tuple[Any, ...]) -> Unit:
     """The unit with what a create reads of it; other fields load when touched."""
-    unit_id, project_id, building_id, code, phase_id, number = values
+    unit_id, project_id, building_id, code, building_project_id, phase_id, number = values
     db = connection.alias
     unit = Unit.from_db(db, _UNIT_FIELDS, [unit_id, project_id, building_id, code])
-    building = Building.from_db(db, _BUILDING_FIELDS, [building_id, project_id, phase_id, number])
+    building = Building.from_db(
+        db, _BUILDING_FIELDS, [building_id, building_project_id, phase_id, number]
+    )
     Unit._meta.get_field("building").set_cached_value(unit, building)
     return unit
 
@@ -82,7 +84,7 @@ def _sql(every_project: bool) -> str:
         )
         project_visible = f"EXISTS ({mine} AND project_id = %(project)s)"
     return (
-        "SELECT u.id, u.project_id, u.building_id, u.code, b.phase_id, b.number, "
+        "SELECT u.id, u.project_id, u.building_id, u.code, b.project_id, b.phase_id, b.number, "
         f"o.id, o.project_id, o.name, {owner_visible}, {project_visible} "
         "FROM (SELECT 1 AS one) base "
         f"LEFT JOIN {q(unit)} u ON u.id = %(unit)s AND u.project_id = %(project)s "
