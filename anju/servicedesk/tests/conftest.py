@@ -1,5 +1,6 @@
 """Service-desk fixtures: a unit with an owner, desk staff, a clean calendar cache."""
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -9,7 +10,8 @@ from django.core.cache import cache
 from anju.core.testing.factories import UnitFactory, make_owner
 from anju.owners.services import ownership_create
 from anju.servicedesk.calendar import _build_calendar
-from anju.servicedesk.models import Category
+from anju.servicedesk.models import Category, WorkOrder
+from anju.servicedesk.services import WorkOrderInput, work_order_accept
 
 
 @pytest.fixture(autouse=True)
@@ -60,3 +62,40 @@ def manager(make_user, project):
 @pytest.fixture
 def leak(db):
     return Category.objects.get(path="防水渗漏 › 卫生间渗漏")
+
+
+@pytest.fixture
+def accept(project, owner, unit, desk, leak) -> Callable[..., WorkOrder]:
+    """Accept a repair of the owner's unit (fields override), by the desk by default."""
+
+    def make(actor: Any = None, **fields: Any) -> WorkOrder:
+        data = {
+            "project_id": project.pk,
+            "type": "repair",
+            "channel": "phone",
+            "description": "卫生间漏水",
+            "owner_id": owner.pk,
+            "unit_id": unit.pk,
+            "category_id": leak.pk,
+            **fields,
+        }
+        order, created = work_order_accept(actor=actor or desk, data=WorkOrderInput(**data))
+        assert created
+        return order
+
+    return make
+
+
+@pytest.fixture
+def payload(project, owner, unit, leak) -> dict[str, Any]:
+    """The API body of that repair."""
+    return {
+        "project": project.pk,
+        "type": "repair",
+        "channel": "phone",
+        "description": "卫生间漏水",
+        "owner": owner.pk,
+        "unit": unit.pk,
+        "category": leak.pk,
+        "location": "主卫",
+    }

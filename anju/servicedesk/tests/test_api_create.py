@@ -34,20 +34,6 @@ COMPLAINT_CREATE_QUERIES = 13
 
 
 @pytest.fixture
-def payload(project, owner, unit, leak) -> dict[str, Any]:
-    return {
-        "project": project.pk,
-        "type": "repair",
-        "channel": "phone",
-        "description": "卫生间漏水",
-        "owner": owner.pk,
-        "unit": unit.pk,
-        "category": leak.pk,
-        "location": "主卫",
-    }
-
-
-@pytest.fixture
 def bearer(desk) -> APIClient:
     """A client that authenticates as the benchmark does: each request loads the user."""
     _row, token = AuthToken.objects.create(desk)

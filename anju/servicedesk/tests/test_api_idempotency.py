@@ -23,20 +23,6 @@ def client(api_client_for, desk) -> APIClient:
     return api_client_for(desk)
 
 
-@pytest.fixture
-def payload(project, owner, unit, leak) -> dict[str, Any]:
-    return {
-        "project": project.pk,
-        "type": "repair",
-        "channel": "phone",
-        "description": "卫生间漏水",
-        "owner": owner.pk,
-        "unit": unit.pk,
-        "category": leak.pk,
-        "location": "主卫",
-    }
-
-
 def post(client: APIClient, body: dict[str, Any], key: str | None = None) -> Any:
     headers = {"Idempotency-Key": key} if key else {}
     return client.post(ORDERS, body, format="json", headers=headers)

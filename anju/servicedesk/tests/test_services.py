@@ -22,12 +22,10 @@ from anju.servicedesk.models import (
     WorkOrderEvent,
 )
 from anju.servicedesk.services import (
-    WorkOrderInput,
     complaint_decide_plan,
     complaint_give_feedback,
     complaint_propose_plan,
     complaint_start_investigation,
-    work_order_accept,
     work_order_close,
     work_order_dispatch,
     work_order_escalate,
@@ -69,26 +67,6 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     frozen, real = Clock(), timezone.now
     monkeypatch.setattr(timezone, "now", lambda: frozen.now or real())
     return frozen
-
-
-@pytest.fixture
-def accept(project, owner, unit, desk, leak) -> Callable[..., WorkOrder]:
-    def make(actor: Any = None, **fields: Any) -> WorkOrder:
-        data = {
-            "project_id": project.pk,
-            "type": "repair",
-            "channel": "phone",
-            "description": "卫生间漏水",
-            "owner_id": owner.pk,
-            "unit_id": unit.pk,
-            "category_id": leak.pk,
-            **fields,
-        }
-        order, created = work_order_accept(actor=actor or desk, data=WorkOrderInput(**data))
-        assert created
-        return order
-
-    return make
 
 
 def last_event(order: WorkOrder) -> WorkOrderEvent:

@@ -3,7 +3,6 @@ stays equal to summarize() of its milestones after every step that changes them.
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,12 +14,10 @@ from anju.audit.models import ChangeLog
 from anju.servicedesk.models import ComplaintPlan, Milestone, SlaPolicy, WorkOrder
 from anju.servicedesk.recompute import recompute_provisional
 from anju.servicedesk.services import (
-    WorkOrderInput,
     complaint_decide_plan,
     complaint_give_feedback,
     complaint_propose_plan,
     complaint_start_investigation,
-    work_order_accept,
     work_order_close,
     work_order_dispatch,
     work_order_hold,
@@ -70,25 +67,6 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     frozen = Clock(at(2025, 6, 11, 10, 0))  # a Wednesday morning
     monkeypatch.setattr(timezone, "now", lambda: frozen.now)
     return frozen
-
-
-@pytest.fixture
-def accept(project, owner, unit, desk, leak) -> Callable[..., WorkOrder]:
-    def make(**fields: Any) -> WorkOrder:
-        data = {
-            "project_id": project.pk,
-            "type": "repair",
-            "channel": "phone",
-            "description": "卫生间漏水",
-            "owner_id": owner.pk,
-            "unit_id": unit.pk,
-            "category_id": leak.pk,
-            **fields,
-        }
-        order, _created = work_order_accept(actor=desk, data=WorkOrderInput(**data))
-        return order
-
-    return make
 
 
 def test_every_step_of_a_repair_keeps_the_summary_true(accept, desk, supervisor, manager, clock):

@@ -26,8 +26,6 @@ from anju.servicedesk.calendar import calendar_enter_year
 from anju.servicedesk.models import Milestone, Notification, WorkOrder, WorkOrderEvent
 from anju.servicedesk.recompute import recompute_provisional
 from anju.servicedesk.services import (
-    WorkOrderInput,
-    work_order_accept,
     work_order_dispatch,
     work_order_hold,
     work_order_merge,
@@ -43,24 +41,6 @@ Kind = WorkOrderEvent.Kind
 
 def at(y: int, mo: int, d: int, h: int = 0, mi: int = 0, s: int = 0, us: int = 0) -> datetime:
     return datetime(y, mo, d, h, mi, s, us, tzinfo=SHANGHAI)
-
-
-@pytest.fixture
-def accept(project, owner, unit, desk, leak) -> Callable[..., WorkOrder]:
-    def make(**fields: Any) -> WorkOrder:
-        data = {
-            "project_id": project.pk,
-            "type": "repair",
-            "channel": "phone",
-            "description": "卫生间漏水",
-            "owner_id": owner.pk,
-            "unit_id": unit.pk,
-            "category_id": leak.pk,
-            **fields,
-        }
-        return work_order_accept(actor=desk, data=WorkOrderInput(**data))[0]
-
-    return make
 
 
 @pytest.fixture
