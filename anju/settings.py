@@ -96,6 +96,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # JIT compiles plans that cost more than jit_above_cost: on the queue's counts that
     # was 5 s of a 7 s page (docs/benchmarks.md). OLTP queries never win it back.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # The few statements the app marks hot (core.db.hot_cursor) are prepared once per
+    # connection; ORM queries never are (Django binds them in the client). Behind a
+    # PgBouncer older than 1.21 in transaction mode, set ANJU_DB_PREPARED_STATEMENTS=false.
+    if env.bool("ANJU_DB_PREPARED_STATEMENTS", default=True):
+        DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 0)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Persistent connections: a connection per request costs more than the request itself.
 # `DATABASE_URL=…?conn_max_age=0` (or ANJU_DB_CONN_MAX_AGE) overrides it.

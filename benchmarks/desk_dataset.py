@@ -132,6 +132,7 @@ class World:
     escalate_after: float
     project_ids: tuple[int, ...]
     units: list[list[int]]  # unit ids per project; the owner of unit i is owner i
+    unit_buildings: dict[int, int]  # unit id -> its building id
     desk: list[list[int]]  # front-desk users: they log orders and handle non-repairs
     engineers: list[list[int]]  # repair supervisors: they handle repairs
     managers: list[list[int]]  # escalations go to them

@@ -56,6 +56,7 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("channel", "text"),
         ("owner_id", "int8"),
         ("unit_id", "int8"),
+        ("building_id", "int8"),
         ("category_id", "int8"),
         ("location", "text"),
         ("urgency", "text"),
@@ -265,6 +266,7 @@ def _staff(project_ids: tuple[int, ...]) -> dict[str, list[list[int]]]:
 def _world(project_ids: tuple[int, ...], owners: int, staff: dict[str, list[list[int]]]) -> World:
     from django.utils.translation import gettext
 
+    from anju.properties.models import Unit
     from anju.servicedesk.models import Category, SlaPolicy
     from anju.servicedesk.models.sla import MilestoneKind
 
@@ -272,6 +274,7 @@ def _world(project_ids: tuple[int, ...], owners: int, staff: dict[str, list[list
     for index in range(owners):
         building = index // dataset.UNITS_PER_BUILDING
         units[dataset.building_place(building).project].append(index + 1)
+    buildings = dict(Unit.objects.values_list("id", "building_id"))
     policies = {
         (policy.work_order_type, policy.urgency): Policy(
             policy.pk,
@@ -292,6 +295,7 @@ def _world(project_ids: tuple[int, ...], owners: int, staff: dict[str, list[list
         escalate_after=settings.ANJU_SLA_ESCALATE_AFTER_MINUTES * MINUTE,
         project_ids=project_ids,
         units=units,
+        unit_buildings=buildings,
         desk=staff["front_desk"],
         engineers=staff["repair_supervisor"],
         managers=staff["manager"],

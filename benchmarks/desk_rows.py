@@ -121,6 +121,7 @@ class OrderRows:
             pick_channel(rng),
             unit,  # the owner of unit i is owner i
             unit,
+            world.unit_buildings[unit] if unit else None,
             category,
             rng.choice(LOCATIONS) if type_ == "repair" else "",
             urgency,

@@ -34,6 +34,7 @@ from rest_framework.response import Response
 from anju.core.api import ModelPermissions
 from anju.core.api_schema import ErrorResponse
 from anju.servicedesk import services
+from anju.servicedesk.api_answers import accepted_body
 from anju.servicedesk.api_filters import GroupComplaintAlertFilter, WorkOrderFilter
 from anju.servicedesk.models import (
     CalendarDay,
@@ -235,9 +236,8 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         )
         if accepted.created:
             # Everything the detail shows is in hand: the retrieve's body, nothing read back.
-            order = accepted.as_prefetched()
-            data = WorkOrderDetailSerializer(order, context=self.get_serializer_context()).data
-            response = Response(data, status=status.HTTP_201_CREATED)
+            body = accepted_body(accepted, self.get_serializer_context())
+            response = Response(body, status=status.HTTP_201_CREATED)
         else:
             response = self._detail(accepted.order)
         response["Location"] = request.build_absolute_uri(

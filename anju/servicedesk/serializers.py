@@ -136,21 +136,9 @@ class MilestoneSerializer(ReadModelSerializer):
     def _status(self, obj: Milestone) -> MilestoneStatus | None:
         if obj.cancelled:
             return None
-        statuses: dict[int, MilestoneStatus] = self.__dict__.setdefault("_statuses", {})
+        statuses: dict[int, MilestoneStatus | None] = self.__dict__.setdefault("_statuses", {})
         if obj.pk not in statuses:
-            now, calendar, periods = _clock(self)
-            share = min(max(float(obj.at_risk_share), 0.01), 1.0)
-            statuses[obj.pk] = milestone_state(
-                obj.started_at,
-                obj.due_at,
-                now,
-                obj.met_at,
-                share,
-                kind=obj.clock,
-                calendar=calendar,
-                business_periods=periods,
-                paused_since=obj.paused_at,
-            )
+            statuses[obj.pk] = milestone_status(obj, _clock(self))
         return statuses[obj.pk]
 
     @extend_schema_field(serializers.ChoiceField(choices=MILESTONE_STATES))
@@ -179,11 +167,35 @@ class MilestoneSerializer(ReadModelSerializer):
         return int(status.delta.total_seconds())
 
 
+def response_clock() -> tuple[datetime, Any, Any]:
+    """`now`, the working calendar and the business periods: one per response."""
+    return timezone.now(), working_calendar(), business_periods()
+
+
+def milestone_status(obj: Milestone, clock: tuple[datetime, Any, Any]) -> MilestoneStatus | None:
+    """The milestone's state at the clock's `now` (None once cancelled)."""
+    if obj.cancelled:
+        return None
+    now, calendar, periods = clock
+    share = min(max(float(obj.at_risk_share), 0.01), 1.0)
+    return milestone_state(
+        obj.started_at,
+        obj.due_at,
+        now,
+        obj.met_at,
+        share,
+        kind=obj.clock,
+        calendar=calendar,
+        business_periods=periods,
+        paused_since=obj.paused_at,
+    )
+
+
 def _clock(serializer: serializers.BaseSerializer) -> tuple[datetime, Any, Any]:
     """One `now` and one calendar for a whole response."""
     root = serializer.root
     if not hasattr(root, "_sla_clock"):
-        root._sla_clock = (timezone.now(), working_calendar(), business_periods())  # type: ignore[attr-defined]
+        root._sla_clock = response_clock()  # type: ignore[attr-defined]
     clock: tuple[datetime, Any, Any] = root._sla_clock  # type: ignore[attr-defined]
     return clock
 

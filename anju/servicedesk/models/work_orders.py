@@ -94,6 +94,19 @@ class WorkOrder(models.Model):
         on_delete=models.PROTECT,
         related_name="work_orders",
     )
+    # The unit's building when the request was accepted (a unit never changes building):
+    # 群诉预警 counts a building's or phase's complaints through an index that starts
+    # with it, where a join through the units read every recent complaint of the category.
+    building = models.ForeignKey(
+        "properties.Building",
+        verbose_name=_("building"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,  # work_order_complaints starts with it
+    )
     category = models.ForeignKey(
         "servicedesk.Category",
         verbose_name=_("category"),
@@ -218,11 +231,12 @@ class WorkOrder(models.Model):
                 name="work_order_open_breached",
                 condition=OPEN & Q(sla_breach_from__isnull=False),
             ),
-            # 群诉预警 counts a category's complaints of the last days on every complaint;
-            # without it that count read every recent order (390 ms at 5M orders).
+            # 群诉预警 counts a place's complaints of a category in the last days: a range
+            # per building (D14). By category alone it read the category's complaints of
+            # every building (3,400 rows, 32 ms at 5M orders).
             models.Index(
-                fields=["category", "received_at"],
-                name="work_order_complaints",
+                fields=["building", "category", "received_at"],
+                name="work_order_complaints_by_place",
                 condition=Q(type="complaint"),
             ),
         ]

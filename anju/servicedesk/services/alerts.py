@@ -13,15 +13,21 @@ from anju.servicedesk.models import GroupComplaintAlert, WorkOrder
 from anju.servicedesk.services.common import notify, project_managers, require
 
 
-def _complaints(order: WorkOrder, category_id: int, **place: Any) -> Any:
+def _complaints(category_id: int, **place: Any) -> list[tuple[int, int]]:
+    """(order, owner) of the place's complaints of the category in the window."""
     since = timezone.now() - timedelta(days=settings.ANJU_GROUP_COMPLAINT_DAYS)
-    return WorkOrder.objects.filter(
-        type=WorkOrder.Type.COMPLAINT,
-        category_id=category_id,
-        received_at__gte=since,
-        owner__isnull=False,
-        **place,
-    ).exclude(status=WorkOrder.Status.MERGED)
+    return list(
+        WorkOrder.objects.filter(
+            type=WorkOrder.Type.COMPLAINT,
+            category_id=category_id,
+            received_at__gte=since,
+            owner__isnull=False,
+            **place,
+        )
+        .exclude(status=WorkOrder.Status.MERGED)
+        .order_by()
+        .values_list("pk", "owner_id")
+    )
 
 
 def check_group_complaint(order: WorkOrder) -> list[GroupComplaintAlert]:
@@ -29,33 +35,31 @@ def check_group_complaint(order: WorkOrder) -> list[GroupComplaintAlert]:
 
     The most specific place wins: when the building passes, its alert is raised (or joined)
     and the phase is not checked, so one cluster of complaints raises one alert. While the
-    building's alert is open, a new complaint there joins it without counting again; else
-    one query reads the phase's complaints (the building's are among them).
+    building's alert is open, a new complaint there joins it without counting again. Each
+    count is a range of the index on (building, category, received_at): the building's
+    own, then one per building of the phase.
     """
     category_id = order.category_id
-    if category_id is None or order.unit_id is None:
+    if category_id is None or order.building_id is None:
         return []
-    building = order.unit.building  # type: ignore[union-attr]
+    building = order.building
+    assert building is not None
     joined = _join_open_alert(order, category_id, f"building:{building.pk}")
     if joined is not None:
         return [joined]
-    complaints = list(
-        _complaints(order, category_id, unit__building__phase_id=building.phase_id).values_list(
-            "pk", "owner_id", "unit__building_id"
-        )
-    )
-    scopes = (
+    places = (
+        (f"building:{building.pk}", {"building": building}, {"building_id": building.pk}),
         (
-            f"building:{building.pk}",
-            {"building": building},
-            [c for c in complaints if c[2] == building.pk],
+            f"phase:{building.phase_id}",
+            {"phase_id": building.phase_id},
+            {"building__phase_id": building.phase_id},
         ),
-        (f"phase:{building.phase_id}", {"phase_id": building.phase_id}, complaints),
     )
-    for scope_key, fields, found in scopes:
-        owners = {owner_id for _pk, owner_id, _building in found}
+    for scope_key, fields, place in places:
+        found = _complaints(category_id, **place)
+        owners = {owner_id for _pk, owner_id in found}
         if len(owners) >= settings.ANJU_GROUP_COMPLAINT_OWNERS:
-            orders = [pk for pk, _owner, _building in found]
+            orders = [pk for pk, _owner in found]
             return [_raise(order, category_id, scope_key, fields, orders, len(owners))]
     return []
 

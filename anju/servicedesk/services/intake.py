@@ -1,6 +1,5 @@
 """受理: accepting a request at the one front desk."""
 
-import copy
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -64,30 +63,6 @@ class Accepted:
     milestones: list[Milestone] = field(default_factory=list)
     events: list[WorkOrderEvent] = field(default_factory=list)
     photos: list[WorkOrderAttachment] = field(default_factory=list)
-
-    def as_prefetched(self) -> WorkOrder:
-        """The new order with its related rows where a prefetch leaves them (in the API's
-        read order: milestones by due time, events newest first; no plans, feedback or
-        related orders yet), for an answer that reads nothing back. The copy reflects the
-        moment of acceptance: it is for answering, not for further steps."""
-        assert self.created, "a retry's order is read back, not answered from memory"
-        rows: dict[str, list[Any]] = {
-            "milestones": sorted(self.milestones, key=lambda m: (m.due_at, m.pk or 0)),
-            "events": sorted(self.events, key=lambda e: (e.at, e.pk or 0), reverse=True),
-            "attachments": self.photos,
-            "plans": [],
-            "feedback": [],
-            "related": [],
-        }
-        order = copy.copy(self.order)
-        cache: dict[str, Any] = {}
-        for name, known in rows.items():
-            queryset = getattr(order, name).all()  # unevaluated: a filter on it still queries
-            queryset._result_cache = known
-            queryset._prefetch_done = True
-            cache[name] = queryset
-        order._prefetched_objects_cache = cache  # type: ignore[attr-defined]
-        return order
 
 
 def work_order_accept_in_hand(
@@ -226,8 +201,10 @@ def _fill_links(
     )
     if data.unit_id is not None:
         order.unit = links.unit
-        if order.unit is None:
+        if links.unit is None:
             fail("unit", _("This unit is not in the project."), "does_not_exist")
+        else:
+            order.building = links.unit.building  # read with the unit
     if not links.project_visible:
         fail("project", _("Choose one of your projects."), "does_not_exist")
     order.project_id = data.project_id

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import connection
 
+from anju.core.db import hot_cursor
 from anju.owners.models import Owner, Ownership
 from anju.properties.models import Building, Project, Unit
 from anju.security.models import User
@@ -40,7 +41,7 @@ def read_links(actor: User, *, project_id: int, unit_id: int | None, owner_id: i
         "owner": owner_id,
         "user": actor.pk,
     }
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:  # planned once per connection
         cursor.execute(_sql(every), params)
         row = cursor.fetchone()
     return Links(

@@ -110,6 +110,15 @@ def test_the_first_responder_may_be_someone_else_at_the_desk(accept, desk, super
     assert last_event(order).data["first_responder"] == supervisor.pk
 
 
+def test_an_order_keeps_its_units_building_and_one_without_a_unit_has_none(accept, unit):
+    # given/when an order for a unit and an enquiry without one
+    with_unit = accept()
+    without = accept(type="enquiry", unit_id=None, category_id=None)
+    # then the first carries the unit's building (what group-complaint counts go by)
+    stored = WorkOrder.objects.values_list("pk", "building_id")
+    assert dict(stored) == {with_unit.pk: unit.building_id, without.pk: None}
+
+
 def test_a_report_time_in_the_future_is_refused(accept):
     refused(
         lambda: accept(received_at=timezone.now() + timedelta(minutes=5)),
