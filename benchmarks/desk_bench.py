@@ -28,7 +28,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from benchmarks import desk_http
+from benchmarks import desk_http, desk_inprocess
 from benchmarks.search_bench import SqlClock
 from benchmarks.stats import summary_ms, table
 
@@ -190,6 +190,7 @@ def run_api(
     token_row, token = AuthToken.objects.create(user)
     try:
         print(_one_create(token, bodies[0]), flush=True)
+        print(desk_inprocess.measure(token, bodies), flush=True)
         loads = []
         for age in conn_max_ages:
             server = desk_http.server(workers=workers, threads=threads, conn_max_age=age)

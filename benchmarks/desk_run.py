@@ -91,6 +91,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     warnings.filterwarnings("ignore", message="No directory at")
     created = env.ensure_database(url)
+    # The app's settings with the minimal views' routes (the in-process measurement calls
+    # them through the WSGI handler, as gunicorn does).
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.desk_settings")
     env.setup_django(url)
     if args.jit_off:
         from django.db import connection
