@@ -36,6 +36,17 @@ from anju.core.api_schema import ErrorResponse
 from anju.servicedesk import services
 from anju.servicedesk.api_answers import accepted_body
 from anju.servicedesk.api_filters import GroupComplaintAlertFilter, WorkOrderFilter
+from anju.servicedesk.api_inputs import (
+    DecisionInput,
+    DispatchInput,
+    FeedbackInput,
+    HoldInput,
+    LinkInput,
+    MergeInput,
+    NoteInput,
+    PlanInput,
+    WorkOrderCreateSerializer,
+)
 from anju.servicedesk.models import (
     CalendarDay,
     CalendarYear,
@@ -49,16 +60,7 @@ from anju.servicedesk.models import (
 from anju.servicedesk.serializers import (
     CalendarYearSerializer,
     CategorySerializer,
-    DecisionInput,
-    DispatchInput,
-    FeedbackInput,
     GroupComplaintAlertSerializer,
-    HoldInput,
-    LinkInput,
-    MergeInput,
-    NoteInput,
-    PlanInput,
-    WorkOrderCreateSerializer,
     WorkOrderDetailSerializer,
     WorkOrderListSerializer,
 )

@@ -1,14 +1,10 @@
-"""API shapes of the service desk.
-
-Read serializers show an order with its milestones (state and time left computed with
-rules.clocks.milestone_state), events, plans and feedback. Write serializers only check
-the shape; the services decide everything else and their errors come back with codes.
+"""What the service-desk API shows: an order with its milestones (state and time left
+computed with rules.clocks.milestone_state), events, plans and feedback; alerts,
+categories, the calendar. What it accepts is in api_inputs.py.
 """
 
 import copy
-import hashlib
-import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
@@ -29,7 +25,6 @@ from anju.servicedesk.models import (
     WorkOrderEvent,
 )
 from anju.servicedesk.rules.clocks import MilestoneStatus, milestone_state
-from anju.servicedesk.services import WorkOrderInput
 
 MILESTONE_STATES = [
     ("running", "running"),
@@ -363,121 +358,6 @@ class WorkOrderDetailSerializer(WorkOrderListSerializer):
             "photos",
         ]
         read_only_fields = fields
-
-
-# --- write side: intake ------------------------------------------------------------------
-
-
-class WorkOrderCreateSerializer(serializers.Serializer):
-    """What the desk logs. Send the `Idempotency-Key` header (or `idempotency_key`) so that
-    a retried request returns the first order instead of creating a second one."""
-
-    project = serializers.IntegerField()
-    type = serializers.ChoiceField(choices=WorkOrder.Type.choices)
-    channel = serializers.ChoiceField(choices=WorkOrder.Channel.choices)
-    description = serializers.CharField()
-    urgency = serializers.ChoiceField(
-        choices=WorkOrder.Urgency.choices, default=WorkOrder.Urgency.NORMAL
-    )
-    owner = serializers.IntegerField(required=False, allow_null=True, default=None)
-    unit = serializers.IntegerField(required=False, allow_null=True, default=None)
-    category = serializers.IntegerField(required=False, allow_null=True, default=None)
-    location = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    received_at = serializers.DateTimeField(
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="When the owner reported it; default now, never in the future.",
-    )
-    first_responder = serializers.IntegerField(
-        required=False, allow_null=True, default=None, help_text="Default: the caller."
-    )
-    idempotency_key = serializers.CharField(
-        max_length=100, required=False, allow_blank=True, write_only=True
-    )
-
-    def to_input(self) -> WorkOrderInput:
-        data = self.validated_data
-        return WorkOrderInput(
-            project_id=data["project"],
-            type=data["type"],
-            channel=data["channel"],
-            description=data["description"],
-            urgency=data["urgency"],
-            owner_id=data["owner"],
-            unit_id=data["unit"],
-            category_id=data["category"],
-            location=data["location"],
-            received_at=data["received_at"],
-            first_responder_id=data["first_responder"],
-        )
-
-    def fingerprint(self) -> str:
-        """A hash of the request's meaning (the key itself excluded)."""
-        values = {k: v for k, v in self.validated_data.items() if k != "idempotency_key"}
-        if values.get("received_at") is not None:
-            values["received_at"] = values["received_at"].astimezone(UTC).isoformat()
-        canonical = json.dumps(values, sort_keys=True, ensure_ascii=False, default=str)
-        return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-# --- write side: transitions -------------------------------------------------------------
-
-
-def _scoped(serializer: serializers.Serializer, name: str, queryset: Any) -> None:
-    request = serializer.context.get("request")
-    user = getattr(request, "user", None)
-    serializer.fields[name].queryset = queryset.visible_to(user)  # type: ignore[attr-defined]
-
-
-class NoteInput(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class DispatchInput(NoteInput):
-    department = serializers.ChoiceField(choices=WorkOrder.Department.choices)
-    assignee = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
-
-
-class HoldInput(NoteInput):
-    reason = HoldReasonField()
-
-
-class MergeInput(NoteInput):
-    into = serializers.PrimaryKeyRelatedField(
-        queryset=WorkOrder.objects.none(), help_text="The order this duplicate is merged into."
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _scoped(self, "into", WorkOrder.objects.all())
-
-
-class LinkInput(NoteInput):
-    other = serializers.PrimaryKeyRelatedField(queryset=WorkOrder.objects.none())
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _scoped(self, "other", WorkOrder.objects.all())
-
-
-class PlanInput(serializers.Serializer):
-    content = serializers.CharField()
-    findings = serializers.CharField(required=False, allow_blank=True, default="")
-    department = serializers.ChoiceField(choices=WorkOrder.Department.choices)
-    responsible = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
-    deadline = serializers.DateField()
-
-
-class DecisionInput(NoteInput):
-    approve = serializers.BooleanField()
-
-
-class FeedbackInput(serializers.Serializer):
-    channel = serializers.ChoiceField(choices=WorkOrder.Channel.choices)
-    content = serializers.CharField()
-    owner_response = serializers.CharField(required=False, allow_blank=True, default="")
-    owner_satisfied = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
 # --- alerts, categories, calendar --------------------------------------------------------

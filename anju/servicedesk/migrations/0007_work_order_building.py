@@ -3,28 +3,52 @@
 
 import django.db.models.deletion
 from django.conf import settings
-from django.db import migrations, models
+from django.db import migrations, models, transaction
 
 ORDERS, UNITS = "servicedesk_workorder", "properties_unit"
+BATCH = 20_000  # orders per transaction: row locks are held for one batch only
 
 
 def fill_buildings(apps, schema_editor):
-    connection = schema_editor.connection
+    fill(schema_editor.connection)
+
+
+def fill(connection) -> int:
+    """Set the building of every order with a unit and none yet, in batches by id, each
+    its own transaction, so transitions of the orders are never blocked for long. A last
+    pass takes the orders written meanwhile by code that did not set it. Idempotent: an
+    interrupted run continues where it stopped."""
     q = connection.ops.quote_name
     if connection.vendor == "postgresql":  # a join, not a sub-query per order
-        sql = (
+        update = (
             f"UPDATE {q(ORDERS)} SET building_id = u.building_id FROM {q(UNITS)} u "
-            f"WHERE u.id = {q(ORDERS)}.unit_id"
+            f"WHERE u.id = {q(ORDERS)}.unit_id AND {q(ORDERS)}.building_id IS NULL"
         )
     else:
-        sql = (
+        update = (
             f"UPDATE {q(ORDERS)} SET building_id = (SELECT u.building_id FROM {q(UNITS)} u "
-            f"WHERE u.id = {q(ORDERS)}.unit_id) WHERE unit_id IS NOT NULL"
+            f"WHERE u.id = {q(ORDERS)}.unit_id) WHERE unit_id IS NOT NULL "
+            "AND building_id IS NULL"
         )
-    schema_editor.execute(sql)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MIN(id), MAX(id) FROM {q(ORDERS)}")
+        low, high = cursor.fetchone()
+    if low is None:
+        return 0
+    filled = 0
+    for start in [*range(low, high + 1, BATCH), None]:
+        where = f" AND {q(ORDERS)}.id > %s" if start is None else (
+            f" AND {q(ORDERS)}.id >= %s AND {q(ORDERS)}.id < %s"
+        )
+        params = [high] if start is None else [start, start + BATCH]
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            cursor.execute(update + where, params)
+            filled += max(cursor.rowcount, 0)
+    return filled
 
 
 class Migration(migrations.Migration):
+    atomic = False  # the fill commits batch by batch (see fill)
 
     dependencies = [
         ('owners', '0003_search_key_order_and_initials'),
@@ -34,10 +58,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RemoveIndex(
-            model_name='workorder',
-            name='work_order_complaints',
-        ),
         migrations.AddField(
             model_name='workorder',
             name='building',
@@ -47,5 +67,10 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='workorder',
             index=models.Index(condition=models.Q(('type', 'complaint')), fields=['building', 'category', 'received_at'], name='work_order_complaints_by_place'),
+        ),
+        # Only now: until the new index exists, counts still use the old one.
+        migrations.RemoveIndex(
+            model_name='workorder',
+            name='work_order_complaints',
         ),
     ]
