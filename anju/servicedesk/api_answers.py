@@ -16,7 +16,12 @@ from typing import Any
 from rest_framework import serializers
 
 from anju.servicedesk.models import Milestone, WorkOrder, WorkOrderEvent
-from anju.servicedesk.serializers import PhotoSerializer, milestone_status, response_clock
+from anju.servicedesk.serializers import (
+    PhotoSerializer,
+    milestone_status,
+    response_clock,
+    user_name,
+)
 from anju.servicedesk.services.intake import Accepted
 
 _TIME = serializers.DateTimeField()
@@ -24,10 +29,6 @@ _TIME = serializers.DateTimeField()
 
 def _time(value: datetime | None) -> str | None:
     return _TIME.to_representation(value) if value is not None else None
-
-
-def _name(user: Any) -> str:
-    return str(user) if user is not None else ""
 
 
 def accepted_body(accepted: Accepted, context: Mapping[str, Any]) -> dict[str, Any]:
@@ -74,9 +75,9 @@ def _order(order: WorkOrder) -> dict[str, Any]:
         "location": order.location,
         "department": order.department,
         "assignee": order.assignee_id,
-        "assignee_name": _name(order.assignee),
+        "assignee_name": user_name(order.assignee),
         "first_responder": order.first_responder_id,
-        "first_responder_name": _name(order.first_responder),
+        "first_responder_name": user_name(order.first_responder),
         "escalated": order.escalated,
         "hold_reason": order.hold_reason,
         "received_at": _time(order.received_at),
@@ -116,7 +117,7 @@ def _event(event: WorkOrderEvent) -> dict[str, Any]:
         "kind": event.kind,
         "at": _time(event.at),
         "actor": event.actor_id,
-        "actor_name": _name(event.actor),
+        "actor_name": user_name(event.actor),
         "note": event.note,
         "data": event.data,
     }

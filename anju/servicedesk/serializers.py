@@ -66,7 +66,7 @@ def _copy(field: serializers.Field) -> serializers.Field:
     return clone
 
 
-def _user_name(user: User | None) -> str:
+def user_name(user: User | None) -> str:
     return str(user) if user is not None else ""
 
 
@@ -261,11 +261,11 @@ class WorkOrderListSerializer(ReadModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_blank=True))
     def get_assignee_name(self, obj: WorkOrder) -> str:
-        return _user_name(obj.assignee)
+        return user_name(obj.assignee)
 
     @extend_schema_field(serializers.CharField(allow_blank=True))
     def get_first_responder_name(self, obj: WorkOrder) -> str:
-        return _user_name(obj.first_responder)
+        return user_name(obj.first_responder)
 
 
 class EventSerializer(ReadModelSerializer):
@@ -278,7 +278,7 @@ class EventSerializer(ReadModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_blank=True))
     def get_actor_name(self, obj: WorkOrderEvent) -> str:
-        return _user_name(obj.actor)
+        return user_name(obj.actor)
 
 
 class PlanSerializer(ReadModelSerializer):
@@ -307,7 +307,7 @@ class PlanSerializer(ReadModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_blank=True))
     def get_responsible_name(self, obj: ComplaintPlan) -> str:
-        return _user_name(obj.responsible)
+        return user_name(obj.responsible)
 
 
 class FeedbackSerializer(ReadModelSerializer):

@@ -105,7 +105,7 @@ class WorkOrder(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         editable=False,
-        db_index=False,  # work_order_complaints starts with it
+        db_index=False,  # work_order_complaints_by_place starts with it
     )
     category = models.ForeignKey(
         "servicedesk.Category",
