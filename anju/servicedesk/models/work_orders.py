@@ -75,6 +75,7 @@ class WorkOrder(models.Model):
         verbose_name=_("project"),
         on_delete=models.PROTECT,
         related_name="work_orders",
+        db_index=False,  # (project, status, -received_at) serves look-ups by project
     )
     type = models.CharField(_("type"), max_length=20, choices=Type.choices)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
@@ -85,6 +86,7 @@ class WorkOrder(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="work_orders",
+        db_index=False,  # (owner, -received_at) serves look-ups by owner
     )
     unit = models.ForeignKey(
         "properties.Unit",
@@ -148,6 +150,7 @@ class WorkOrder(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="assigned_orders",
+        db_index=False,  # (assignee, status) serves look-ups by assignee
     )
     escalated = models.BooleanField(_("escalated"), default=False)
     hold_reason = models.CharField(
