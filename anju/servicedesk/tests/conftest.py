@@ -65,10 +65,10 @@ def leak(db):
 
 
 @pytest.fixture
-def accept(project, owner, unit, desk, leak) -> Callable[..., WorkOrder]:
-    """Accept a repair of the owner's unit (fields override), by the desk by default."""
+def repair_input(project, owner, unit, leak) -> Callable[..., WorkOrderInput]:
+    """The desk's input for a repair of the owner's unit (fields override)."""
 
-    def make(actor: Any = None, **fields: Any) -> WorkOrder:
+    def make(**fields: Any) -> WorkOrderInput:
         data = {
             "project_id": project.pk,
             "type": "repair",
@@ -79,7 +79,17 @@ def accept(project, owner, unit, desk, leak) -> Callable[..., WorkOrder]:
             "category_id": leak.pk,
             **fields,
         }
-        order, created = work_order_accept(actor=actor or desk, data=WorkOrderInput(**data))
+        return WorkOrderInput(**data)
+
+    return make
+
+
+@pytest.fixture
+def accept(repair_input, desk) -> Callable[..., WorkOrder]:
+    """Accept a repair of the owner's unit (fields override), by the desk by default."""
+
+    def make(actor: Any = None, **fields: Any) -> WorkOrder:
+        order, created = work_order_accept(actor=actor or desk, data=repair_input(**fields))
         assert created
         return order
 

@@ -15,7 +15,6 @@ from anju.servicedesk.api import WorkOrderViewSet
 from anju.servicedesk.api_answers import accepted_body
 from anju.servicedesk.models import Category
 from anju.servicedesk.serializers import WorkOrderDetailSerializer
-from anju.servicedesk.services import WorkOrderInput
 from anju.servicedesk.services.intake import work_order_accept_in_hand
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -66,7 +65,7 @@ CASES: dict[str, dict[str, Any]] = {
 
 @pytest.mark.parametrize("case", CASES)
 def test_the_answer_is_the_detail_serializers_body(
-    case, desk, supervisor, project, owner, unit, leak, frozen_now, context, settings, tmp_path
+    case, desk, supervisor, repair_input, frozen_now, context, settings, tmp_path
 ):
     # given a request of each shape
     settings.MEDIA_ROOT = tmp_path
@@ -80,18 +79,8 @@ def test_the_answer_is_the_detail_serializers_body(
         SimpleUploadedFile(f"p{i}.jpg", b"\xff\xd8\xff jpeg", content_type="image/jpeg")
         for i in range(photos)
     ]
-    data = {
-        "project_id": project.pk,
-        "type": "repair",
-        "channel": "phone",
-        "description": "卫生间漏水",
-        "owner_id": owner.pk,
-        "unit_id": unit.pk,
-        "category_id": leak.pk,
-        **fields,
-    }
     # when the order is accepted and answered from memory
-    accepted = work_order_accept_in_hand(actor=desk, data=WorkOrderInput(**data))
+    accepted = work_order_accept_in_hand(actor=desk, data=repair_input(**fields))
     answer = accepted_body(accepted, context)
     # then it is what the detail serializer shows of the stored order
     view = WorkOrderViewSet(request=context["request"], action="retrieve", format_kwarg=None)
