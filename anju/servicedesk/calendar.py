@@ -7,6 +7,7 @@ WorkingCalendar once, and deadlines marked provisional are recomputed in the bac
 """
 
 import datetime as dt
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -66,7 +67,29 @@ def _build_calendar(version: int) -> WorkingCalendar:
 
 
 def business_periods() -> tuple[BusinessPeriod, ...]:
-    return normalize_periods(BusinessPeriod.parse(p) for p in settings.ANJU_BUSINESS_HOURS)
+    return _parsed_periods(tuple(settings.ANJU_BUSINESS_HOURS))
+
+
+@lru_cache(maxsize=4)
+def _parsed_periods(texts: tuple[str, ...]) -> tuple[BusinessPeriod, ...]:
+    return normalize_periods(BusinessPeriod.parse(text) for text in texts)
+
+
+@dataclass(frozen=True)
+class Clocks:
+    """What a deadline is computed on: the working calendar and the business periods.
+
+    Read once per operation and passed along: every read of the calendar asks the shared
+    cache for its version (a Redis round trip at scale), and an order's milestones, or a
+    batch of recomputed ones, need one answer, not one each.
+    """
+
+    calendar: WorkingCalendar
+    periods: tuple[BusinessPeriod, ...]
+
+
+def current_clocks() -> Clocks:
+    return Clocks(working_calendar(), business_periods())
 
 
 @transaction.atomic

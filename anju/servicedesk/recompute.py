@@ -13,6 +13,7 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import QuerySet
 
+from anju.servicedesk.calendar import current_clocks
 from anju.servicedesk.models import Milestone, WorkOrder, WorkOrderEvent
 from anju.servicedesk.sla import recomputed_deadline, refresh_sla_summary
 
@@ -51,9 +52,9 @@ def _next_orders(after: int) -> list[int]:
 
 def _recompute(order_ids: list[int]) -> int:
     milestones = list(_pending().filter(work_order_id__in=order_ids))
-    events = []
+    events, clocks = [], current_clocks()
     for milestone in milestones:
-        due, at_risk = recomputed_deadline(milestone)
+        due, at_risk = recomputed_deadline(milestone, clocks)
         milestone.due_at, milestone.at_risk_at = due.at, at_risk
         milestone.provisional = due.provisional
         events.append(

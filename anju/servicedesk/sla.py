@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.signals import post_delete, post_save
 
-from anju.servicedesk.calendar import business_periods, working_calendar
+from anju.servicedesk.calendar import Clocks
 from anju.servicedesk.models import Category, Milestone, SlaPolicy, SlaTarget, WorkOrder
 from anju.servicedesk.models.sla import MilestoneKind
 from anju.servicedesk.rules.calendar import WorkingCalendar
@@ -151,10 +151,10 @@ def choose_policy(order: WorkOrder) -> SlaPolicy | None:
 
 
 def deadline_for(
-    clock: str, start: datetime, amount: int, share: Decimal
+    clock: str, start: datetime, amount: int, share: Decimal, clocks: Clocks
 ) -> tuple[Deadline, datetime]:
     """Due time and the at-risk time (share of the amount, in the clock's own units)."""
-    calendar, periods = working_calendar(), business_periods()
+    calendar, periods = clocks.calendar, clocks.periods
     due = due_at(clock, start, amount, calendar, periods)
     if clock == "working_days":
         days = Decimal(amount) * Decimal(str(share))
@@ -183,8 +183,10 @@ def _working_days_at_risk(start: datetime, days: Decimal, calendar: WorkingCalen
     return (midnight + length * float(fraction)).astimezone(calendar.tz)
 
 
-def milestone_from_target(order: WorkOrder, target: SlaTarget, start: datetime) -> Milestone:
-    due, at_risk = deadline_for(target.clock, start, target.amount, target.at_risk_share)
+def milestone_from_target(
+    order: WorkOrder, target: SlaTarget, start: datetime, clocks: Clocks
+) -> Milestone:
+    due, at_risk = deadline_for(target.clock, start, target.amount, target.at_risk_share, clocks)
     return Milestone(
         work_order=order,
         kind=target.milestone,
@@ -199,27 +201,27 @@ def milestone_from_target(order: WorkOrder, target: SlaTarget, start: datetime) 
     )
 
 
-def resumed_deadline(milestone: Milestone, resumed_at: datetime) -> tuple[Deadline, datetime]:
-    calendar, periods = working_calendar(), business_periods()
+def resumed_deadline(
+    milestone: Milestone, resumed_at: datetime, clocks: Clocks
+) -> tuple[Deadline, datetime]:
     assert milestone.paused_at is not None
-    args: Any = (milestone.paused_at, resumed_at, calendar, periods)
+    args: Any = (milestone.paused_at, resumed_at, clocks.calendar, clocks.periods)
     due = shift_for_pause(milestone.clock, Deadline(milestone.due_at, milestone.provisional), *args)
     at_risk = shift_for_pause(milestone.clock, milestone.at_risk_at, *args).at
     return due, min(at_risk, due.at)
 
 
-def recomputed_deadline(milestone: Milestone) -> tuple[Deadline, datetime]:
+def recomputed_deadline(milestone: Milestone, clocks: Clocks) -> tuple[Deadline, datetime]:
     """Due and at-risk times from scratch: start, amount, then every finished hold."""
-    calendar, periods = working_calendar(), business_periods()
     due, at_risk = deadline_for(
-        milestone.clock, milestone.started_at, milestone.amount, milestone.at_risk_share
+        milestone.clock, milestone.started_at, milestone.amount, milestone.at_risk_share, clocks
     )
     for began, ended in milestone.holds:
         span: Any = (
             datetime.fromisoformat(began),
             datetime.fromisoformat(ended),
-            calendar,
-            periods,
+            clocks.calendar,
+            clocks.periods,
         )
         due = shift_for_pause(milestone.clock, due, *span)
         at_risk = shift_for_pause(milestone.clock, at_risk, *span).at

@@ -24,6 +24,7 @@ from anju.core.demo.desk import (
 )
 from anju.core.demo.desk_texts import Issue
 from anju.core.demo.people import ZHANG_SAN_UNIT
+from anju.servicedesk.calendar import current_clocks
 from anju.servicedesk.models import SlaTarget, WorkOrder
 from anju.servicedesk.models.sla import MilestoneKind
 from anju.servicedesk.sla import deadline_for
@@ -164,12 +165,14 @@ def _completion_at_risk_since(now: datetime) -> datetime | None:
     ).first()
     if target is None:
         return None
-    today = timezone.localdate(now)
+    today, clocks = timezone.localdate(now), current_clocks()
     for days in range(1, 30):
         start = datetime.combine(
             today - timedelta(days=days), time(10), tzinfo=timezone.get_current_timezone()
         )
-        due, at_risk = deadline_for(target.clock, start, target.amount, target.at_risk_share)
+        due, at_risk = deadline_for(
+            target.clock, start, target.amount, target.at_risk_share, clocks
+        )
         if at_risk <= now - timedelta(hours=1) and due.at > now + timedelta(hours=2):
             return start
     return None

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from anju.audit.services import log_change
 from anju.security.models import User
+from anju.servicedesk.calendar import current_clocks
 from anju.servicedesk.models import (
     Milestone,
     WorkOrder,
@@ -145,8 +146,9 @@ def _accept(
 def _first_milestones(order: WorkOrder) -> list[Milestone]:
     if order.sla_policy is None:
         return []
+    clocks = current_clocks()
     return [
-        milestone_from_target(order, target, order.received_at)
+        milestone_from_target(order, target, order.received_at, clocks)
         for target in order.sla_policy.targets.all()
         if target.milestone not in STARTS_AT_DISPATCH
     ]

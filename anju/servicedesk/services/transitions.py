@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from anju.security.models import User
 from anju.security.scoping import visible_project_ids
+from anju.servicedesk.calendar import Clocks, current_clocks
 from anju.servicedesk.models import Milestone, WorkOrder, WorkOrderEvent
 from anju.servicedesk.services.common import (
     locked,
@@ -79,10 +80,10 @@ def work_order_dispatch(
 def _start_dispatch_milestones(order: WorkOrder) -> None:
     if order.sla_policy is None:
         return
-    now = timezone.now()
+    now, clocks = timezone.now(), current_clocks()
     Milestone.objects.bulk_create(
         [
-            milestone_from_target(order, target, now)
+            milestone_from_target(order, target, now, clocks)
             for target in order.sla_policy.targets.all()
             if target.milestone in STARTS_AT_DISPATCH
         ]
@@ -151,16 +152,17 @@ def work_order_resume(*, actor: User, order: WorkOrder, note: str = "") -> WorkO
     order.status = (held.data.get("previous_status") if held else None) or Status.DISPATCHED
     order.hold_reason, order.on_hold_since = "", None
     order.save()
+    clocks = current_clocks()
     for milestone in Milestone.objects.running().filter(work_order=order, paused_at__isnull=False):
-        _resume_milestone(milestone, now)
+        _resume_milestone(milestone, now, clocks)
     refresh_summary(order)
     log_order_change(actor, order, before)
     record(order, Kind.RESUMED, actor, note)
     return order
 
 
-def _resume_milestone(milestone: Milestone, now: Any) -> None:
-    due, at_risk = resumed_deadline(milestone, now)
+def _resume_milestone(milestone: Milestone, now: Any, clocks: Clocks) -> None:
+    due, at_risk = resumed_deadline(milestone, now, clocks)
     assert milestone.paused_at is not None
     milestone.holds = [*milestone.holds, [milestone.paused_at.isoformat(), now.isoformat()]]
     milestone.due_at, milestone.at_risk_at = due.at, at_risk

@@ -1,6 +1,7 @@
 """The calendar write path: loading, entering, amending, and what the deadlines see."""
 
 import datetime as dt
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -9,7 +10,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from anju.audit.models import ChangeLog
+from anju.servicedesk import calendar
 from anju.servicedesk.calendar import (
+    business_periods,
     calendar_amend_day,
     calendar_enter_year,
     calendar_load_official_year,
@@ -18,6 +21,7 @@ from anju.servicedesk.calendar import (
     working_calendar,
 )
 from anju.servicedesk.models import CalendarDay, CalendarYear, Milestone, WorkOrderEvent
+from anju.servicedesk.rules.clocks import DEFAULT_BUSINESS_PERIODS, BusinessPeriod
 from anju.servicedesk.rules.official_calendar import OfficialYearUnavailable
 from anju.servicedesk.services import WorkOrderInput, work_order_accept
 from anju.servicedesk.services.policies import PolicyInput, TargetInput, sla_policy_create
@@ -245,3 +249,53 @@ def test_entering_next_year_makes_a_provisional_deadline_final(
     assert not milestone.provisional
     assert timezone.localtime(milestone.due_at, SHANGHAI).date() == dt.date(2027, 1, 7)
     assert order.events.filter(kind=WorkOrderEvent.Kind.DEADLINES_RECOMPUTED).exists()
+
+
+def test_a_recomputed_batch_asks_for_the_calendar_once(
+    admin, desk, project, owner, unit, leak, frozen_now, django_capture_on_commit_callbacks
+):
+    # given three repairs whose 5-working-day deadlines cross the unloaded 2027
+    sla_policy_create(
+        actor=admin,
+        data=PolicyInput(
+            name="渗漏维修",
+            work_order_type="repair",
+            category_id=leak.pk,
+            targets=[TargetInput("completion", "working_days", 5)],
+        ),
+    )
+    frozen_now(dt.datetime(2026, 12, 30, 10, 0, tzinfo=SHANGHAI))
+    data = WorkOrderInput(
+        project_id=project.pk,
+        type="repair",
+        channel="phone",
+        description="卫生间漏水",
+        owner_id=owner.pk,
+        unit_id=unit.pk,
+        category_id=leak.pk,
+    )
+    for _ in range(3):
+        work_order_accept(actor=desk, data=data)
+    assert Milestone.objects.filter(provisional=True).count() == 3
+    # when 2027 is entered, and on commit its provisional deadlines are recomputed (one batch)
+    version = mock.patch.object(calendar, "calendar_version", wraps=calendar_version)
+    with version as read, django_capture_on_commit_callbacks(execute=True):
+        calendar_enter_year(
+            actor=admin,
+            year=2027,
+            holidays={dt.date(2027, 1, 1)},
+            makeup_workdays=set(),
+            source="国务院办公厅通知",
+        )
+    # then the three were recomputed on one read of the calendar
+    assert not Milestone.objects.filter(provisional=True).exists()
+    assert read.call_count == 1
+
+
+def test_business_periods_follow_the_setting(settings):
+    # given the company works one period a day
+    settings.ANJU_BUSINESS_HOURS = ["09:00-17:00"]
+    # then the clocks use it (parsed once per value, not once per deadline)
+    assert business_periods() == (BusinessPeriod(dt.time(9), dt.time(17)),)
+    settings.ANJU_BUSINESS_HOURS = ["08:30-12:00", "13:30-18:00"]
+    assert business_periods() == DEFAULT_BUSINESS_PERIODS

@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from anju.audit.models import ChangeLog
 from anju.core.testing.factories import make_owner
+from anju.servicedesk import calendar
 from anju.servicedesk.models import (
     Category,
     Milestone,
@@ -398,6 +400,28 @@ def test_hold_pauses_the_clocks_the_policy_pauses_and_a_wall_clock_shifts_by_the
     ]
     assert response.paused_at is None
     assert milestone(order, "completion").due_at == at(2025, 6, 16, 23, 59, 59, 999999)
+
+
+def test_intake_and_resume_ask_for_the_calendar_once_for_all_their_milestones(
+    accept, desk, supervisor, clock
+):
+    # given the calendar's version is read through the shared cache (Redis at scale)
+    clock.set(at(2025, 6, 13, 17, 50))
+    version = mock.patch.object(calendar, "calendar_version", wraps=calendar.calendar_version)
+    # when an urgent repair with three clocks is accepted
+    with version as read:
+        order = accept(urgency="urgent")
+    # then its three deadlines were computed on one read of the calendar
+    assert order.milestones.count() == 3
+    assert read.call_count == 1
+    # and when two paused clocks resume, they share one read too
+    work_order_dispatch(actor=desk, order=order, department="engineering", assignee=supervisor)
+    work_order_hold(actor=supervisor, order=order, reason="materials")
+    clock.advance(minutes=40)
+    with version as read:
+        work_order_resume(actor=supervisor, order=order)
+    assert sorted(len(m.holds) for m in order.milestones.all()) == [0, 1, 1]
+    assert read.call_count == 1
 
 
 def test_a_target_that_does_not_pause_keeps_running_on_hold(accept, desk, supervisor, clock, leak):

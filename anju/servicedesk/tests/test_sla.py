@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from anju.servicedesk.calendar import business_periods, working_calendar
+from anju.servicedesk.calendar import business_periods, current_clocks, working_calendar
 from anju.servicedesk.models import Milestone, SlaPolicy, WorkOrder
 from anju.servicedesk.rules.clocks import milestone_state
 from anju.servicedesk.sla import milestone_from_target
@@ -32,7 +32,8 @@ def milestones(policy: str, start: datetime) -> dict[str, Milestone]:
     """The policy's milestones for an order received (or dispatched) at ``start``."""
     order = WorkOrder()
     targets = SlaPolicy.objects.get(name=policy).targets.all()
-    return {t.milestone: milestone_from_target(order, t, start) for t in targets}
+    clocks = current_clocks()
+    return {t.milestone: milestone_from_target(order, t, start, clocks) for t in targets}
 
 
 def due_and_risk(policy: str, start: datetime) -> dict[str, tuple[datetime, datetime]]:
