@@ -177,6 +177,12 @@ CELERY_BEAT_SCHEDULE = {
         # Sweeps queued while no worker ran are dropped: the next one does their work.
         "options": {"expires": env.int("ANJU_SLA_SWEEP_SECONDS", default=60)},
     },
+    # API tokens past their expiry (authentication refuses them; this deletes them).
+    "api-token-purge": {
+        "task": "core.purge_expired_tokens",
+        "schedule": 24 * 3600,
+        "options": {"expires": 3600},
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

@@ -21,16 +21,16 @@ from anju.servicedesk.sla import refresh_sla_summary, sla_config
 ORDERS = "/api/v1/work-orders/"
 SUMMARY = ("next_due_at", "sla_at_risk_from", "sla_breach_from")
 # Pinned, as the benchmark's requests run them (bearer token, nothing cached on the user):
-# token and the user's other tokens (knox, 2), permissions (2), SAVEPOINT, the links (unit
+# the token with its user (1), permissions (2), SAVEPOINT, the links (unit
 # with its building, owner, project and owner visibility: one statement), INSERT order,
 # INSERT milestones, change log, event, RELEASE (outside a test: BEGIN … COMMIT instead of
 # the savepoint pair). The category, its ancestors and the SLA policies come from the
 # process's configuration (sla_config).
-REPAIR_CREATE_QUERIES = 11
+REPAIR_CREATE_QUERIES = 10
 # + the building's open group-complaint alert (none here), then the complaints in the
 # group-complaint window of the building and, as it does not pass, of its phase (each an
 # index range, D14); the building comes with the unit.
-COMPLAINT_CREATE_QUERIES = 14
+COMPLAINT_CREATE_QUERIES = 13
 
 
 @pytest.fixture
