@@ -80,13 +80,12 @@ def work_order_dispatch(
 def _start_dispatch_milestones(order: WorkOrder) -> None:
     if order.sla_policy is None:
         return
+    targets = [t for t in order.sla_policy.targets.all() if t.milestone in STARTS_AT_DISPATCH]
+    if not targets:
+        return  # most policies start every clock at intake: no calendar read
     now, clocks = timezone.now(), current_clocks()
     Milestone.objects.bulk_create(
-        [
-            milestone_from_target(order, target, now, clocks)
-            for target in order.sla_policy.targets.all()
-            if target.milestone in STARTS_AT_DISPATCH
-        ]
+        [milestone_from_target(order, target, now, clocks) for target in targets]
     )
 
 
