@@ -38,7 +38,10 @@ class WorkOrderFilter(django_filters.FilterSet):
     building = django_filters.NumberFilter(field_name="unit__building_id")
     type = django_filters.ChoiceFilter(choices=WorkOrder.Type.choices)
     urgency = django_filters.ChoiceFilter(choices=WorkOrder.Urgency.choices)
-    status = django_filters.MultipleChoiceFilter(choices=WorkOrder.Status.choices)
+    # A column of the order itself: nothing to de-duplicate. django-filter's default
+    # DISTINCT would sort every matching row, with its joined owner, unit and users,
+    # before the page is cut (4 s for a project's 388,000 closed orders).
+    status = django_filters.MultipleChoiceFilter(choices=WorkOrder.Status.choices, distinct=False)
     category = django_filters.NumberFilter(
         method="filter_category", label=_("Category (and its subcategories)")
     )
