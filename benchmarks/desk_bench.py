@@ -37,8 +37,11 @@ TARGET_SWEEP_SECONDS = 5.0
 TARGET_API_RATIO = 0.5
 QUEUE_CASES: tuple[tuple[str, dict[str, str]], ...] = (
     ("mine", {"tab": "mine"}),
+    ("team", {"tab": "team"}),
     ("unassigned", {"tab": "unassigned"}),
     ("at risk", {"tab": "at_risk"}),
+    ("breached", {"tab": "breached"}),
+    ("on hold", {"tab": "on_hold"}),
     ("all", {"tab": "all"}),
     ("all, by next due", {"tab": "all", "sort": "next_due"}),
 )

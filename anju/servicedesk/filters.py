@@ -44,6 +44,7 @@ from anju.servicedesk.models import Category, Milestone, WorkOrder
 from anju.servicedesk.models.work_orders import OPEN
 
 TEAM_WINDOW_DAYS = 90
+_NO_DEPARTMENT = "-"  # not a Department value
 DEFAULT_TAB = "mine"
 
 TABS: list[tuple[str, Any]] = [
@@ -94,10 +95,18 @@ def at_risk_q(now: datetime) -> Q:
 
 
 def _team_q(user: Any, now: datetime) -> Q:
+    """The departments read first (a range of the (assignee, -received_at) index), then
+    given as values: as a sub-query the page and its count each ran it, in every parallel
+    worker, and PostgreSQL could not stop the capped count early."""
     recent = WorkOrder.objects.filter(
         assignee=user, received_at__gte=now - timedelta(days=TEAM_WINDOW_DAYS)
     ).exclude(department="")
-    return Q(department__in=Subquery(recent.values("department").distinct()))
+    # order_by(): the model's default ordering would make DISTINCT keep one row per order
+    # (thousands for a busy supervisor) instead of one per department.
+    departments = sorted(recent.order_by().values_list("department", flat=True).distinct())
+    # No department yet: a value no order has keeps the query (and its index range) valid,
+    # where an empty IN would make the whole query "nothing" before it reaches SQL.
+    return Q(department__in=departments or [_NO_DEPARTMENT])
 
 
 _TAB_Q: dict[str, Callable[[Any, datetime], Q]] = {

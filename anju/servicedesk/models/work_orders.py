@@ -150,7 +150,7 @@ class WorkOrder(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="assigned_orders",
-        db_index=False,  # (assignee, status) serves look-ups by assignee
+        db_index=False,  # (assignee, -received_at) serves look-ups by assignee
     )
     escalated = models.BooleanField(_("escalated"), default=False)
     hold_reason = models.CharField(
@@ -206,7 +206,9 @@ class WorkOrder(models.Model):
         ]
         indexes = [
             models.Index(fields=["project", "status", "-received_at"]),
-            models.Index(fields=["assignee", "status"]),
+            # A person's orders newest first (API filter, user deletion's PROTECT check) and
+            # the team tab's "departments I was assigned in the last days": a range.
+            models.Index(fields=["assignee", "-received_at"], name="work_order_by_assignee"),
             models.Index(fields=["owner", "-received_at"]),
             # The queues show open orders of the user's projects, newest first.
             models.Index(
@@ -217,6 +219,12 @@ class WorkOrder(models.Model):
             models.Index(
                 fields=["assignee", "project", "-received_at", "-id"],
                 name="work_order_open_by_assignee",
+                condition=OPEN,
+            ),
+            # The team tab: open orders of the departments a person works for.
+            models.Index(
+                fields=["project", "department", "-received_at", "-id"],
+                name="work_order_open_by_department",
                 condition=OPEN,
             ),
             models.Index(

@@ -4,6 +4,8 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -272,6 +274,30 @@ def test_query_count_is_pinned(client, desk, supervisor, project, rows, django_a
     with django_assert_num_queries(PARTIAL_QUERIES):
         partial = client.get(reverse("servicedesk:queue"), {"tab": "all"}, HTTP_HX_REQUEST="true")
     assert len(numbers(page)) == rows and len(numbers(partial)) == rows
+
+
+def test_the_team_tab_reads_the_departments_once(client, desk, supervisor, project):
+    # given a supervisor dispatched three engineering orders
+    for _ in range(3):
+        dispatch(accept(desk, project), desk, supervisor)
+    as_user(client, supervisor)
+    # when the team tab polls
+    with CaptureQueriesContext(connection) as captured:
+        partial = client.get(reverse("servicedesk:queue"), {"tab": "team"}, HTTP_HX_REQUEST="true")
+    # then one statement more than the all tab reads the departments, one row per
+    # department (no ordering: it would make DISTINCT keep one row per order)
+    assert len(numbers(partial)) == 3
+    assert len(captured) == PARTIAL_QUERIES + 1
+    departments = [
+        q["sql"] for q in captured if 'DISTINCT "servicedesk_workorder"."department"' in q["sql"]
+    ]
+    assert len(departments) == 1 and "ORDER BY" not in departments[0]
+
+
+def test_the_team_tab_of_someone_without_assignments_is_empty(client, desk, project):
+    accept(desk, project)
+    as_user(client, desk)
+    assert numbers(queue(client, tab="team")) == set()
 
 
 def test_a_big_tab_counts_up_to_the_cap(client, desk, project, monkeypatch):
