@@ -1,6 +1,7 @@
 """The calendar write path: loading, entering, amending, and what the deadlines see."""
 
 import datetime as dt
+from typing import Any
 from unittest import mock
 from zoneinfo import ZoneInfo
 
@@ -23,7 +24,7 @@ from anju.servicedesk.calendar import (
 from anju.servicedesk.models import CalendarDay, CalendarYear, Milestone, WorkOrderEvent
 from anju.servicedesk.rules.clocks import DEFAULT_BUSINESS_PERIODS, BusinessPeriod
 from anju.servicedesk.rules.official_calendar import OfficialYearUnavailable
-from anju.servicedesk.services import WorkOrderInput, work_order_accept
+from anju.servicedesk.services import work_order_accept
 from anju.servicedesk.services.policies import PolicyInput, TargetInput, sla_policy_create
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -204,10 +205,10 @@ def test_the_version_bump_on_commit_makes_the_calendar_see_the_change(
 # --- provisional deadlines -----------------------------------------------------------
 
 
-def test_entering_next_year_makes_a_provisional_deadline_final(
-    admin, desk, project, owner, unit, leak, frozen_now, django_capture_on_commit_callbacks
-):
-    # given a 5-working-day completion clock for leaks and a repair reported on 2026-12-30
+@pytest.fixture
+def accept_across_new_year(admin, desk, leak, repair_input, frozen_now):
+    """Leak repairs reported on 2026-12-30 under a 5-working-day completion clock: their
+    deadlines cross 2027, which is not loaded."""
     sla_policy_create(
         actor=admin,
         data=PolicyInput(
@@ -218,18 +219,25 @@ def test_entering_next_year_makes_a_provisional_deadline_final(
         ),
     )
     frozen_now(dt.datetime(2026, 12, 30, 10, 0, tzinfo=SHANGHAI))
-    order, _ = work_order_accept(
-        actor=desk,
-        data=WorkOrderInput(
-            project_id=project.pk,
-            type="repair",
-            channel="phone",
-            description="卫生间漏水",
-            owner_id=owner.pk,
-            unit_id=unit.pk,
-            category_id=leak.pk,
-        ),
+
+    def accept() -> Any:
+        order, _ = work_order_accept(actor=desk, data=repair_input())
+        return order
+
+    return accept
+
+
+def _enter_2027(admin: Any, holidays: set[dt.date]) -> None:
+    calendar_enter_year(
+        actor=admin, year=2027, holidays=holidays, makeup_workdays=set(), source="国务院办公厅通知"
     )
+
+
+def test_entering_next_year_makes_a_provisional_deadline_final(
+    admin, accept_across_new_year, django_capture_on_commit_callbacks
+):
+    # given a repair reported on 2026-12-30 with a 5-working-day completion clock
+    order = accept_across_new_year()
     milestone = Milestone.objects.get(work_order=order, kind="completion")
     # then, 2027 not being loaded, the deadline is a Monday-to-Friday guess marked provisional:
     # 12-31, (guessed) 01-01, 01-04, 01-05, 01-06
@@ -237,13 +245,7 @@ def test_entering_next_year_makes_a_provisional_deadline_final(
     assert timezone.localtime(milestone.due_at, SHANGHAI).date() == dt.date(2027, 1, 6)
     # when the 2027 notice is entered by hand (New Year's Day off)
     with django_capture_on_commit_callbacks(execute=True):
-        calendar_enter_year(
-            actor=admin,
-            year=2027,
-            holidays={dt.date(2027, 1, 1), dt.date(2027, 1, 2), dt.date(2027, 1, 3)},
-            makeup_workdays=set(),
-            source="国务院办公厅通知",
-        )
+        _enter_2027(admin, {dt.date(2027, 1, 1), dt.date(2027, 1, 2), dt.date(2027, 1, 3)})
     # then the deadline is recomputed on the entered calendar and is no longer provisional
     milestone.refresh_from_db()
     assert not milestone.provisional
@@ -252,41 +254,16 @@ def test_entering_next_year_makes_a_provisional_deadline_final(
 
 
 def test_a_recomputed_batch_asks_for_the_calendar_once(
-    admin, desk, project, owner, unit, leak, frozen_now, django_capture_on_commit_callbacks
+    admin, accept_across_new_year, django_capture_on_commit_callbacks
 ):
     # given three repairs whose 5-working-day deadlines cross the unloaded 2027
-    sla_policy_create(
-        actor=admin,
-        data=PolicyInput(
-            name="渗漏维修",
-            work_order_type="repair",
-            category_id=leak.pk,
-            targets=[TargetInput("completion", "working_days", 5)],
-        ),
-    )
-    frozen_now(dt.datetime(2026, 12, 30, 10, 0, tzinfo=SHANGHAI))
-    data = WorkOrderInput(
-        project_id=project.pk,
-        type="repair",
-        channel="phone",
-        description="卫生间漏水",
-        owner_id=owner.pk,
-        unit_id=unit.pk,
-        category_id=leak.pk,
-    )
     for _ in range(3):
-        work_order_accept(actor=desk, data=data)
+        accept_across_new_year()
     assert Milestone.objects.filter(provisional=True).count() == 3
     # when 2027 is entered, and on commit its provisional deadlines are recomputed (one batch)
     version = mock.patch.object(calendar, "calendar_version", wraps=calendar_version)
     with version as read, django_capture_on_commit_callbacks(execute=True):
-        calendar_enter_year(
-            actor=admin,
-            year=2027,
-            holidays={dt.date(2027, 1, 1)},
-            makeup_workdays=set(),
-            source="国务院办公厅通知",
-        )
+        _enter_2027(admin, {dt.date(2027, 1, 1)})
     # then the three were recomputed on one read of the calendar
     assert not Milestone.objects.filter(provisional=True).exists()
     assert read.call_count == 1
