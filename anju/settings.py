@@ -5,6 +5,7 @@ filesystem task queue and generates its secrets into var/secrets.env on first us
 Production mode (ANJU_ENV=production) refuses to start without real secrets.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -225,9 +226,12 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "anju.core.api_errors.exception_handler",
     "PAGE_SIZE": 50,
 }
+# Hours a new API token lasts (0: until revoked). An expired token is refused and deleted
+# when presented; the beat job core.purge_expired_tokens deletes the others daily.
+ANJU_API_TOKEN_TTL_HOURS = env.int("ANJU_API_TOKEN_TTL_HOURS", default=0)
 REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Bearer",
-    "TOKEN_TTL": None,
+    "TOKEN_TTL": timedelta(hours=ANJU_API_TOKEN_TTL_HOURS) if ANJU_API_TOKEN_TTL_HOURS else None,
     "AUTO_REFRESH": False,
 }
 SPECTACULAR_SETTINGS = {

@@ -40,7 +40,7 @@ class WorkOrderFilter(django_filters.FilterSet):
     urgency = django_filters.ChoiceFilter(choices=WorkOrder.Urgency.choices)
     # A column of the order itself: nothing to de-duplicate. django-filter's default
     # DISTINCT would sort every matching row, with its joined owner, unit and users,
-    # before the page is cut (4 s for a project's 388,000 closed orders).
+    # before the page is cut (5.8 s for a project's 388,477 closed orders at 5M orders).
     status = django_filters.MultipleChoiceFilter(choices=WorkOrder.Status.choices, distinct=False)
     category = django_filters.NumberFilter(
         method="filter_category", label=_("Category (and its subcategories)")

@@ -44,7 +44,6 @@ from anju.servicedesk.models import Category, Milestone, WorkOrder
 from anju.servicedesk.models.work_orders import OPEN
 
 TEAM_WINDOW_DAYS = 90
-_NO_DEPARTMENT = "-"  # not a Department value
 DEFAULT_TAB = "mine"
 
 TABS: list[tuple[str, Any]] = [
@@ -104,9 +103,7 @@ def _team_q(user: Any, now: datetime) -> Q:
     # order_by(): the model's default ordering would make DISTINCT keep one row per order
     # (thousands for a busy supervisor) instead of one per department.
     departments = sorted(recent.order_by().values_list("department", flat=True).distinct())
-    # No department yet: a value no order has keeps the query (and its index range) valid,
-    # where an empty IN would make the whole query "nothing" before it reaches SQL.
-    return Q(department__in=departments or [_NO_DEPARTMENT])
+    return Q(department__in=departments)  # none yet: an empty tab, without a query
 
 
 _TAB_Q: dict[str, Callable[[Any, datetime], Q]] = {

@@ -1,7 +1,7 @@
 """Bearer-token authentication: one look-up per request, however many tokens the user has,
 expired tokens refused and purged."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -12,6 +12,7 @@ from rest_framework.test import APIRequestFactory
 from anju.celery import app as celery_app
 from anju.core.api import BearerTokenAuthentication
 from anju.core.tasks import purge_expired_tokens
+from anju.core.testing.fixtures import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +75,25 @@ def test_the_purge_runs_daily_on_beat():
     assert celery_app.conf.beat_schedule["api-token-purge"]["task"] == "core.purge_expired_tokens"
     assert celery_app.conf.beat_schedule["api-token-purge"]["schedule"] == 24 * 3600
     assert "core.purge_expired_tokens" in celery_app.tasks
+
+
+def test_tokens_last_until_revoked_unless_a_lifetime_is_set(client, desk, settings):
+    # given the default: a token lasts until it is revoked
+    def obtain() -> dict:
+        answer = client.post(
+            "/api/v1/auth/token",
+            {"username": desk.username, "password": PASSWORD},
+            content_type="application/json",
+        )
+        assert answer.status_code == 200, answer.content
+        return answer.json()
+
+    assert obtain()["expiry"] is None
+    # when the deployment sets a lifetime (ANJU_API_TOKEN_TTL_HOURS=8)
+    settings.REST_KNOX = {**settings.REST_KNOX, "TOKEN_TTL": timedelta(hours=8)}
+    body = obtain()
+    # then a new token expires after it
+    expiry = datetime.fromisoformat(body["expiry"])
+    assert abs(expiry - (timezone.now() + timedelta(hours=8))) < timedelta(minutes=1)
+    token = AuthToken.objects.get(digest__isnull=False, expiry__isnull=False)
+    assert token.expiry == expiry
