@@ -1,10 +1,12 @@
 """The console home page: a dashboard of the user's projects and the owner search box."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
@@ -33,6 +35,7 @@ class ProjectSummary:
     units: int = 0
     units_handed_over: int = 0
     owners: int = 0
+    as_of: datetime | None = None  # when the ownership figures were counted
     stages: list[StageCount] = field(default_factory=list)
 
 
@@ -83,6 +86,30 @@ def ownership_figures_queryset(project_ids: list[int], today: date) -> QuerySet[
     )
 
 
+def ownership_figures(project_ids: list[int], today: date) -> dict[int, dict[str, Any]]:
+    """Per project, the ownership figures and when they were counted ("as_of").
+
+    Counting scans every active ownership of the projects with a sub-query per row: 0.4 s
+    at 100,000 owners, seconds at a million, on a page every user opens first. A project's
+    figures are kept in the shared cache (Redis at scale) for ANJU_DASHBOARD_CACHE_SECONDS
+    and shared by everyone who sees the project; the page says when they were counted.
+    """
+    seconds = settings.ANJU_DASHBOARD_CACHE_SECONDS
+    keys = {pk: f"anju:dashboard:{pk}:{today.isoformat()}" for pk in project_ids}
+    cached = cache.get_many(list(keys.values())) if seconds else {}
+    figures = {pk: cached[key] for pk, key in keys.items() if key in cached}
+    missing = [pk for pk in project_ids if pk not in figures]
+    if missing:
+        now = timezone.now()
+        rows = ownership_figures_queryset(missing, today)
+        counted = {row.pop("unit__project_id"): row for row in rows}
+        fresh = {pk: {**counted.get(pk, {}), "as_of": now} for pk in missing}
+        if seconds:
+            cache.set_many({keys[pk]: row for pk, row in fresh.items()}, timeout=seconds)
+        figures |= fresh
+    return figures
+
+
 def project_summaries(user: Any, *, today: date) -> list[ProjectSummary]:
     """The dashboard rows of the projects the user sees, in a fixed number of queries."""
     projects = list(
@@ -90,10 +117,7 @@ def project_summaries(user: Any, *, today: date) -> list[ProjectSummary]:
             building_count=_count_by_project(Building), unit_count=_count_by_project(Unit)
         )
     )
-    figures: dict[int, dict[str, int]] = {}
-    if projects:
-        rows = ownership_figures_queryset([p.pk for p in projects], today)
-        figures = {row.pop("unit__project_id"): row for row in rows}
+    figures = ownership_figures([p.pk for p in projects], today) if projects else {}
     summaries = []
     for project in projects:
         row = figures.get(project.pk, {})
@@ -105,6 +129,7 @@ def project_summaries(user: Any, *, today: date) -> list[ProjectSummary]:
                 units=project.unit_count,
                 units_handed_over=row.get("units_handed_over", 0),
                 owners=owners,
+                as_of=row.get("as_of"),
                 stages=[
                     StageCount(
                         stage,
@@ -136,6 +161,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "summaries": summaries,
             "totals": _totals(summaries),
+            "figures_as_of": min((s.as_of for s in summaries if s.as_of), default=None),
             "stages": list(Stage),
         },
     )

@@ -1,11 +1,12 @@
 """Shared pytest fixtures: projects, users per role, API clients."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from importlib import import_module
 from typing import Any
 
 import pytest
 from django.apps import apps as django_apps
+from django.core.cache import cache
 from django.db.models.signals import post_migrate
 from rest_framework.test import APIClient
 
@@ -34,6 +35,15 @@ def _reseed_after_flush(sender: Any, using: str = "default", **kwargs: Any) -> N
 
 
 post_migrate.connect(_reseed_after_flush, dispatch_uid="anju-tests-reseed-after-flush")
+
+
+@pytest.fixture(autouse=True)
+def empty_cache() -> Iterator[None]:
+    """Nothing a test leaves in the cache reaches the next one: tests roll the database back,
+    and SQLite hands the same ids out again (a project's cached dashboard figures, say)."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -101,6 +101,7 @@ def test_front_desk_sees_only_their_project(client, registry, other_project, mak
     assert f'data-project="{registry.code}"' in html
     assert f'data-project="{other_project.code}"' not in html
     assert 'data-figure="owners">4<' in html
+    assert 'id="figures-as-of"' in html
 
 
 def test_home_shows_the_search_box_and_links_by_role(client, project, make_user):
@@ -163,10 +164,12 @@ def test_query_count_is_constant_in_the_number_of_projects(
     populate(first)
     user = make_user("manager", projects=[first])
     client.force_login(user)
-    client.get(reverse("home"))
     with django_assert_num_queries(8):
         client.get(reverse("home"))
-    # when they are assigned to four more projects / then the same number of queries
+    # then, its owner figures being cached, the next visit does not count them again
+    with django_assert_num_queries(7):
+        client.get(reverse("home"))
+    # when they are assigned to four more projects / then one count for the four
     for _ in range(4):
         project = ProjectFactory()
         populate(project)
@@ -175,6 +178,23 @@ def test_query_count_is_constant_in_the_number_of_projects(
     with django_assert_num_queries(8):
         response = client.get(reverse("home"))
     assert response.content.decode().count("data-project=") == 5
+
+
+def test_owner_figures_are_counted_once_per_period(registry, make_user, settings):
+    # given the dashboard counted by an administrator
+    user = make_user("administrator")
+    today = timezone.localdate()
+    first = _row(project_summaries(user, today=today), registry)
+    # when another owner takes a unit of the project meanwhile
+    unit = UnitFactory(building__phase__project=registry)
+    _own(make_owner(registry), unit, today - timedelta(days=1))
+    # then, within ANJU_DASHBOARD_CACHE_SECONDS, the figures are the ones counted, and when
+    again = _row(project_summaries(user, today=today), registry)
+    assert (again.owners, again.as_of) == (first.owners, first.as_of) == (4, first.as_of)
+    assert first.as_of is not None and first.as_of <= timezone.now()
+    # and without the cache they are counted on every visit
+    settings.ANJU_DASHBOARD_CACHE_SECONDS = 0
+    assert _row(project_summaries(user, today=today), registry).owners == 5
 
 
 def test_error_pages_render(rf, db):

@@ -5,7 +5,6 @@ from datetime import date
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 
 from anju.core.testing.factories import UnitFactory, make_owner
 from anju.owners.services import ownership_create
@@ -16,11 +15,10 @@ from anju.servicedesk.services import WorkOrderInput, work_order_accept
 
 @pytest.fixture(autouse=True)
 def fresh_calendar_cache() -> Any:
-    """The calendar is cached per version; tests roll the database back, so reset both."""
-    cache.clear()
+    """The calendar is kept per version in this process, and tests roll the database back
+    (the shared cache with its version is emptied for every test: empty_cache)."""
     _build_calendar.cache_clear()
     yield
-    cache.clear()
     _build_calendar.cache_clear()
 
 
