@@ -1,5 +1,5 @@
 """What the service-desk API shows: an order with its milestones (state and time left
-computed with rules.clocks.milestone_state), events, plans and feedback; alerts,
+computed with sla.stored_milestone_state), events, plans and feedback; alerts,
 categories, the calendar. What it accepts is in api_inputs.py.
 """
 
@@ -12,7 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from anju.security.models import User
-from anju.servicedesk.calendar import business_periods, working_calendar
+from anju.servicedesk.calendar import Clocks, current_clocks
 from anju.servicedesk.models import (
     CalendarDay,
     Category,
@@ -24,7 +24,8 @@ from anju.servicedesk.models import (
     WorkOrderAttachment,
     WorkOrderEvent,
 )
-from anju.servicedesk.rules.clocks import MilestoneStatus, milestone_state
+from anju.servicedesk.rules.clocks import MilestoneStatus
+from anju.servicedesk.sla import stored_milestone_state
 
 MILESTONE_STATES = [
     ("running", "running"),
@@ -162,36 +163,22 @@ class MilestoneSerializer(ReadModelSerializer):
         return int(status.delta.total_seconds())
 
 
-def response_clock() -> tuple[datetime, Any, Any]:
+def response_clock() -> tuple[datetime, Clocks]:
     """`now`, the working calendar and the business periods: one per response."""
-    return timezone.now(), working_calendar(), business_periods()
+    return timezone.now(), current_clocks()
 
 
-def milestone_status(obj: Milestone, clock: tuple[datetime, Any, Any]) -> MilestoneStatus | None:
+def milestone_status(obj: Milestone, clock: tuple[datetime, Clocks]) -> MilestoneStatus | None:
     """The milestone's state at the clock's `now` (None once cancelled)."""
-    if obj.cancelled:
-        return None
-    now, calendar, periods = clock
-    share = min(max(float(obj.at_risk_share), 0.01), 1.0)
-    return milestone_state(
-        obj.started_at,
-        obj.due_at,
-        now,
-        obj.met_at,
-        share,
-        kind=obj.clock,
-        calendar=calendar,
-        business_periods=periods,
-        paused_since=obj.paused_at,
-    )
+    return None if obj.cancelled else stored_milestone_state(obj, *clock)
 
 
-def _clock(serializer: serializers.BaseSerializer) -> tuple[datetime, Any, Any]:
+def _clock(serializer: serializers.BaseSerializer) -> tuple[datetime, Clocks]:
     """One `now` and one calendar for a whole response."""
     root = serializer.root
     if not hasattr(root, "_sla_clock"):
         root._sla_clock = response_clock()  # type: ignore[attr-defined]
-    clock: tuple[datetime, Any, Any] = root._sla_clock  # type: ignore[attr-defined]
+    clock: tuple[datetime, Clocks] = root._sla_clock  # type: ignore[attr-defined]
     return clock
 
 

@@ -18,7 +18,13 @@ from anju.servicedesk.calendar import Clocks
 from anju.servicedesk.models import Category, Milestone, SlaPolicy, SlaTarget, WorkOrder
 from anju.servicedesk.models.sla import MilestoneKind
 from anju.servicedesk.rules.calendar import WorkingCalendar
-from anju.servicedesk.rules.clocks import Deadline, due_at, shift_for_pause
+from anju.servicedesk.rules.clocks import (
+    Deadline,
+    MilestoneStatus,
+    due_at,
+    milestone_state,
+    shift_for_pause,
+)
 
 # Milestones that start when the order is dispatched rather than when it is received.
 STARTS_AT_DISPATCH = {MilestoneKind.INVESTIGATION_START}
@@ -198,6 +204,23 @@ def milestone_from_target(
         due_at=due.at,
         at_risk_at=at_risk,
         provisional=due.provisional,
+    )
+
+
+def stored_milestone_state(milestone: Milestone, now: datetime, clocks: Clocks) -> MilestoneStatus:
+    """A stored milestone's state at `now` on its own clock (the at-risk share kept within
+    1–100 %): what the order page and the API show."""
+    share = min(max(float(milestone.at_risk_share), 0.01), 1.0)
+    return milestone_state(
+        milestone.started_at,
+        milestone.due_at,
+        now,
+        milestone.met_at,
+        share,
+        kind=milestone.clock,
+        calendar=clocks.calendar,
+        business_periods=clocks.periods,
+        paused_since=milestone.paused_at,
     )
 
 

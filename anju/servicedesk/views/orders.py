@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
-from anju.servicedesk.calendar import business_periods, working_calendar
+from anju.servicedesk.calendar import Clocks, current_clocks
 from anju.servicedesk.forms import ActionForm
 from anju.servicedesk.models import (
     ComplaintFeedback,
@@ -24,7 +24,7 @@ from anju.servicedesk.models import (
     WorkOrderEvent,
 )
 from anju.servicedesk.models.sla import MilestoneKind
-from anju.servicedesk.rules.clocks import milestone_state
+from anju.servicedesk.sla import stored_milestone_state
 from anju.servicedesk.tables import provisional_badge, state_badge, urgency_badge
 from anju.servicedesk.views.common import perm
 from anju.servicedesk.views.registry import ACTIONS, Action, OrderFacts
@@ -62,21 +62,10 @@ class MilestoneRow:
         return provisional_badge() if self.milestone.provisional else SafeString("")
 
 
-def _row(milestone: Milestone, now: datetime, calendar: Any, periods: Any) -> MilestoneRow:
+def _row(milestone: Milestone, now: datetime, clocks: Clocks) -> MilestoneRow:
     if milestone.cancelled and milestone.met_at is None:
         return MilestoneRow(milestone, "cancelled", "")
-    share = min(max(float(milestone.at_risk_share), 0.01), 1.0)
-    status = milestone_state(
-        milestone.started_at,
-        milestone.due_at,
-        now,
-        milestone.met_at,
-        share,
-        kind=milestone.clock,
-        calendar=calendar,
-        business_periods=periods,
-        paused_since=milestone.paused_at,
-    )
+    status = stored_milestone_state(milestone, now, clocks)
     time = humanize(status.delta)
     if status.state == "breached":
         text = _("breached by %(time)s") % {"time": time}
@@ -89,8 +78,8 @@ def _row(milestone: Milestone, now: datetime, calendar: Any, periods: Any) -> Mi
 
 
 def milestone_rows(order: WorkOrder, now: datetime) -> list[MilestoneRow]:
-    calendar, periods = working_calendar(), business_periods()
-    return [_row(m, now, calendar, periods) for m in order.milestones.all()]
+    clocks = current_clocks()
+    return [_row(m, now, clocks) for m in order.milestones.all()]
 
 
 def detail_queryset(user: Any) -> QuerySet[WorkOrder]:
