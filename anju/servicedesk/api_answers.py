@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from django.utils import timezone
 from rest_framework import serializers
 
 from anju.servicedesk.models import Milestone, WorkOrder, WorkOrderEvent
@@ -34,13 +35,11 @@ def _time(value: datetime | None) -> str | None:
 def accepted_body(accepted: Accepted, context: Mapping[str, Any]) -> dict[str, Any]:
     """The detail body of a new order (accepted.created) as of now."""
     order = accepted.order
-    clock = response_clock()
-    milestones = sorted(accepted.milestones, key=lambda m: (m.due_at, m.pk or 0))
     events = sorted(accepted.events, key=lambda e: (e.at, e.pk or 0), reverse=True)
     photos = PhotoSerializer(accepted.photos, many=True, context=dict(context)).data
     return {
         **_order(order),
-        "milestones": [_milestone(m, clock) for m in milestones],
+        "milestones": _milestones(accepted),
         "created_by": order.created_by_id,
         "sla_policy": order.sla_policy_id,
         "on_hold_since": _time(order.on_hold_since),
@@ -53,6 +52,15 @@ def accepted_body(accepted: Accepted, context: Mapping[str, Any]) -> dict[str, A
         "feedback": [],
         "photos": list(photos),
     }
+
+
+def _milestones(accepted: Accepted) -> list[dict[str, Any]]:
+    if not accepted.milestones:
+        return []
+    # The calendar the deadlines were just computed on: the answer reads it no second time.
+    clock = (timezone.now(), accepted.clocks) if accepted.clocks else response_clock()
+    milestones = sorted(accepted.milestones, key=lambda m: (m.due_at, m.pk or 0))
+    return [_milestone(m, clock) for m in milestones]
 
 
 def _order(order: WorkOrder) -> dict[str, Any]:

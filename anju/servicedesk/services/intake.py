@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from anju.audit.services import log_change
 from anju.security.models import User
-from anju.servicedesk.calendar import current_clocks
+from anju.servicedesk.calendar import Clocks, current_clocks
 from anju.servicedesk.models import (
     Milestone,
     WorkOrder,
@@ -64,6 +64,9 @@ class Accepted:
     milestones: list[Milestone] = field(default_factory=list)
     events: list[WorkOrderEvent] = field(default_factory=list)
     photos: list[WorkOrderAttachment] = field(default_factory=list)
+    # The calendar the milestones were computed on (None: no milestones), so that the
+    # answer shows their state without reading the calendar again.
+    clocks: Clocks | None = None
 
 
 def work_order_accept_in_hand(
@@ -118,7 +121,7 @@ def _accept(
     # The policy and the first milestones come before the INSERT: the order is written
     # once, with its policy and SLA summary.
     order.sla_policy = config.policy_for(order.type, order.urgency, order.category_id)
-    milestones = _first_milestones(order)
+    milestones, clocks = _first_milestones(order)
     summarize(milestones).apply_to(order)
     order.save()
     Milestone.objects.bulk_create(milestones)
@@ -140,18 +143,19 @@ def _accept(
         if order.urgency == WorkOrder.Urgency.URGENT:
             events.append(_start_emergency_path(order, actor))
         check_group_complaint(order)
-    return Accepted(order, True, milestones, events, photos)
+    return Accepted(order, True, milestones, events, photos, clocks)
 
 
-def _first_milestones(order: WorkOrder) -> list[Milestone]:
+def _first_milestones(order: WorkOrder) -> tuple[list[Milestone], Clocks | None]:
     if order.sla_policy is None:
-        return []
+        return [], None
     clocks = current_clocks()
-    return [
+    milestones = [
         milestone_from_target(order, target, order.received_at, clocks)
         for target in order.sla_policy.targets.all()
         if target.milestone not in STARTS_AT_DISPATCH
     ]
+    return milestones, clocks
 
 
 def _start_emergency_path(order: WorkOrder, actor: User) -> WorkOrderEvent:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from anju.servicedesk import sla
+from anju.servicedesk import calendar, sla
 from anju.servicedesk.calendar import working_calendar
 from anju.servicedesk.models import Category, SlaPolicy, WorkOrder
 from anju.servicedesk.services import WorkOrderInput, work_order_accept
@@ -140,6 +140,19 @@ def test_a_complaint_create_runs_the_pinned_statements(bearer, payload, django_a
     with django_assert_num_queries(COMPLAINT_CREATE_QUERIES):
         response = bearer.post(ORDERS, body, format="json", headers={"Idempotency-Key": "k2"})
     assert response.status_code == 201
+
+
+def test_a_create_reads_the_calendar_once_for_its_deadlines_and_its_answer(bearer, payload):
+    # given the calendar's version is read through the shared cache (Redis at scale)
+    _warm()
+    version = mock.patch.object(calendar, "calendar_version", wraps=calendar.calendar_version)
+    # when a repair with clocks is created through the API
+    with version as read:
+        response = bearer.post(ORDERS, payload, format="json")
+    # then its deadlines and the answer's milestone states share one read
+    assert response.status_code == 201
+    assert response.json()["milestones"]
+    assert read.call_count == 1
 
 
 # --- the configuration cache --------------------------------------------------------------
