@@ -202,6 +202,8 @@ ANJU_IMPORT_MAX_ROWS = env.int("ANJU_IMPORT_MAX_ROWS", default=200_000)
 ANJU_IMPORT_MAX_ERRORS_SHOWN = env.int("ANJU_IMPORT_MAX_ERRORS_SHOWN", default=500)
 ANJU_EXPORT_MAX_ROWS = env.int("ANJU_EXPORT_MAX_ROWS", default=100_000)
 ANJU_PAGE_SIZE = env.int("ANJU_PAGE_SIZE", default=25)
+# Long lists (owners, queue tabs) count up to this many rows; more show as "10,000+".
+ANJU_LIST_COUNT_CAP = env.int("ANJU_LIST_COUNT_CAP", default=10_000)
 # The home dashboard counts a project's owners at most this often (0: on every visit).
 ANJU_DASHBOARD_CACHE_SECONDS = env.int("ANJU_DASHBOARD_CACHE_SECONDS", default=300)
 # Service desk (issue: service desk). Business periods of a working day, for hour SLAs.

@@ -34,6 +34,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="reuse the dataset already in the benchmark database",
     )
     parser.add_argument("--skip-search", action="store_true")
+    parser.add_argument("--skip-list", action="store_true", help="skip the owner list pages")
+    parser.add_argument(
+        "--list-requests", type=int, default=20, help="measured GETs per owner-list case"
+    )
     parser.add_argument("--queries", type=int, default=200, help="measured queries per kind")
     parser.add_argument("--warmup", type=int, default=20, help="unmeasured queries per kind")
     parser.add_argument(
@@ -86,6 +90,13 @@ def main(argv: list[str] | None = None) -> int:
             warmup=args.warmup,
             http_queries=args.http_queries,
         )
+    if not args.skip_list:
+        from benchmarks import owner_list_bench, search_bench
+
+        print(f"\n== Owner list ({owners:,} owners) ==", flush=True)
+        users = owner_list_bench.list_users(search_bench.bench_users())
+        rows = owner_list_bench.run(users, requests=args.list_requests, warmup=3)
+        print(owner_list_bench.report(rows, args.list_requests), flush=True)
     if args.import_rows:
         from benchmarks import import_bench
 

@@ -33,12 +33,14 @@ def active_stage(owner: Owner) -> Any:
 
 class OwnerTable(tables.Table):
     name = tables.Column(verbose_name=_("Name"), order_by=("name_pinyin", "id"))
-    kind = tables.Column(verbose_name=_("Kind"))
+    # Kind and project are filters, not sort keys: a million owners sorted by either is a
+    # full sort on every page. Name sorts on its own index.
+    kind = tables.Column(verbose_name=_("Kind"), orderable=False)
     phone = tables.Column(verbose_name=_("Primary phone"), empty_values=(), orderable=False)
     id_number_masked = tables.Column(verbose_name=_("ID number"), orderable=False)
     units = tables.Column(verbose_name=_("Units"), empty_values=(), orderable=False)
     stage = tables.Column(verbose_name=_("Stage"), empty_values=(), orderable=False)
-    project = tables.Column(verbose_name=_("Project"), accessor="project__name")
+    project = tables.Column(verbose_name=_("Project"), accessor="project__name", orderable=False)
 
     class Meta:
         model = Owner

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 from django_tables2 import RequestConfig
 
+from anju.core.paging import CappedPaginator
 from anju.core.timeline import owner_timeline
 from anju.owners.exporter import owners_export
 from anju.owners.filters import OwnerFilter
@@ -76,7 +77,8 @@ def owner_list(request: HttpRequest) -> HttpResponse:
     filterset = _owner_filter(request)
     style_fields(filterset.form)
     table = OwnerTable(filterset.qs)
-    RequestConfig(request, paginate={"per_page": settings.ANJU_PAGE_SIZE}).configure(table)
+    paginate = {"per_page": settings.ANJU_PAGE_SIZE, "paginator_class": CappedPaginator}
+    RequestConfig(request, paginate=paginate).configure(table)
     context = {"filter": filterset, "table": table, "query": request.GET.urlencode()}
     return _render(request, "owners/owner_list.html", "owners/_owner_table.html", context)
 

@@ -13,11 +13,9 @@ from functools import cached_property
 from typing import Any
 
 import django_tables2 as tables
-from django.core.paginator import Paginator
 from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
@@ -53,9 +51,6 @@ STATUS_LABELS = dict(WorkOrder.Status.choices)
 KIND_LABELS = dict(MilestoneKind.choices)
 EMPTY = "—"
 
-# A tab counts its orders up to this many; more show as "10,000+" (see CappedPaginator).
-COUNT_CAP = 10_000
-
 
 def state_badge(state: str) -> SafeString:
     if not state:
@@ -85,37 +80,6 @@ def _urgency_badge(urgency: str) -> SafeString:
     return format_html(
         '<span class="badge {}">{}</span>', css, URGENCY_LABELS.get(urgency, urgency)
     )
-
-
-class CappedPaginator(Paginator):
-    """Counts a tab's rows up to COUNT_CAP only. An exact COUNT(*) reads every row of the
-    tab (100,000 index entries for "all" on a big project) on every poll; past the cap the
-    count shows as "10,000+" and the pager ends at the cap (page 400 of 25 rows)."""
-
-    cap = COUNT_CAP
-
-    @cached_property
-    def _counted(self) -> int:
-        """The rows up to cap + 1: one more than the cap tells that there are more."""
-        rows = self.object_list  # django-tables2's BoundRows over its TableQuerysetData
-        queryset = getattr(getattr(rows, "data", None), "data", None)
-        if not isinstance(queryset, QuerySet):
-            return len(rows)
-        # Only the keys: a sliced count is a subquery that would keep the next-milestone
-        # annotations (computed for every counted row) and the ORDER BY.
-        return queryset.order_by().values("pk")[: self.cap + 1].count()
-
-    @property
-    def count(self) -> int:
-        return min(self._counted, self.cap)
-
-    @property
-    def capped(self) -> bool:
-        return self._counted > self.cap
-
-    @property
-    def cap_label(self) -> str:
-        return number_format(self.cap, force_grouping=True)
 
 
 class QueueTable(tables.Table):

@@ -107,6 +107,35 @@ def test_list_query_count_is_pinned(
     assert response.status_code == 200
 
 
+def test_a_long_list_counts_up_to_the_cap(client, desk, project, settings):
+    # given three owners and a cap of two
+    settings.ANJU_LIST_COUNT_CAP = 2
+    for name in ("甲", "乙", "丙"):
+        make_owner(project, name=name)
+    # when
+    response = as_user(client, desk).get(reverse("owners:list"), HTTP_HX_REQUEST="true")
+    # then the count, and the pages, stop at the cap
+    html = response.content.decode()
+    assert "2+" in html and html.count('class="owner-link"') == 2
+    settings.ANJU_LIST_COUNT_CAP = 3
+    html = client.get(reverse("owners:list"), HTTP_HX_REQUEST="true").content.decode()
+    assert "2+" not in html and html.count('class="owner-link"') == 3
+
+
+def test_the_list_sorts_by_name_only(client, desk, project):
+    # given owners whose pinyin orders them otherwise than their registration
+    for name in ("赵六", "安七", "李四"):
+        make_owner(project, name=name)
+    as_user(client, desk)
+    # when sorted by name, either way
+    up = client.get(reverse("owners:list"), {"sort": "name"}).content.decode()
+    down = client.get(reverse("owners:list"), {"sort": "-name"}).content.decode()
+    # then by pinyin (an, li, zhao), and kind and project offer no sort
+    assert up.index("安七") < up.index("李四") < up.index("赵六")
+    assert down.index("赵六") < down.index("李四") < down.index("安七")
+    assert "sort=kind" not in up and "sort=project" not in up
+
+
 # --- quick search ----------------------------------------------------------------------
 
 

@@ -15,7 +15,6 @@ from anju.servicedesk.filters import TABS, QueueFilter, queue_queryset
 from anju.servicedesk.models import Category, Milestone, SavedView, WorkOrder
 from anju.servicedesk.models.work_orders import OPEN
 from anju.servicedesk.sla import refresh_sla_summary
-from anju.servicedesk.tables import CappedPaginator
 
 # The htmx partial: session, user, permissions (user + group), project scope, count, rows.
 PARTIAL_QUERIES = 7
@@ -303,9 +302,9 @@ def test_the_team_tab_of_someone_without_assignments_is_empty(client, desk, proj
     assert numbers(queue(client, tab="team")) == set()
 
 
-def test_a_big_tab_counts_up_to_the_cap(client, desk, project, monkeypatch):
+def test_a_big_tab_counts_up_to_the_cap(client, desk, project, settings):
     # given three open orders and a cap of two
-    monkeypatch.setattr(CappedPaginator, "cap", 2)
+    settings.ANJU_LIST_COUNT_CAP = 2
     for _ in range(3):
         accept(desk, project)
     # when
@@ -313,7 +312,7 @@ def test_a_big_tab_counts_up_to_the_cap(client, desk, project, monkeypatch):
     # then the count, and the pages, stop at the cap
     assert shown_count(response) == "2+"
     assert len(numbers(response)) == 2
-    monkeypatch.setattr(CappedPaginator, "cap", 3)
+    settings.ANJU_LIST_COUNT_CAP = 3
     assert shown_count(queue(client, tab="all")) == "3"
 
 

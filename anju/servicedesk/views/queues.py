@@ -14,11 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 
+from anju.core.paging import CappedPaginator
 from anju.owners.forms import style_fields
 from anju.servicedesk.filters import DEFAULT_TAB, TAB_CODES, TABS, QueueFilter, queue_queryset
 from anju.servicedesk.forms import SavedViewForm
 from anju.servicedesk.models import SavedView
-from anju.servicedesk.tables import CappedPaginator, QueueTable
+from anju.servicedesk.tables import QueueTable
 from anju.servicedesk.views.common import perm, render_page, staff
 
 # Not part of a saved view: the page number.
