@@ -55,7 +55,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--http-seconds", type=float, default=15.0, help="per wrk measurement")
     parser.add_argument("--http-warmup", type=float, default=3.0, help="per wrk measurement")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2 * (os.cpu_count() or 1),
+        help="gunicorn workers (2 x CPUs, as README's deployment advises)",
+    )
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
     parser.add_argument("--profile-sweep", action="store_true", help="cProfile a second sweep")
     parser.add_argument(
