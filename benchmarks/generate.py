@@ -52,6 +52,7 @@ def generate(*, url: str, owners: int, seed: int, jobs: int = 2) -> dict[str, An
     print(f"  registry: {dataset.buildings_needed(owners):,} buildings, {owners:,} units")
     totals = _load_chunks(plan, owners, jobs)
     _reset_sequences()
+    _link_owner_projects()
     loaded = time.perf_counter() - started
     print("  VACUUM ANALYZE …", flush=True)
     _vacuum_analyze()
@@ -91,6 +92,7 @@ def _write_summary(summary: dict[str, Any]) -> None:
 # --- registry (parent process) -----------------------------------------------------------
 
 _TRUNCATED = (
+    "owners_ownerproject",
     "owners_ownersearchkey",
     "owners_ownerphone",
     "owners_ownership",
@@ -193,6 +195,14 @@ def _reset_sequences() -> None:
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                 f"COALESCE((SELECT max(id) FROM {table}), 0) + 1, false)"
             )
+
+
+def _link_owner_projects() -> None:
+    """The owners' projects, which owner_create and ownership_create would have linked."""
+    from anju.owners.reach import relink_all_owner_projects
+
+    print("  linking owners to their projects …", flush=True)
+    relink_all_owner_projects()
 
 
 def _vacuum_analyze() -> None:

@@ -143,6 +143,7 @@ def remove_project() -> None:
         f"DELETE FROM owners_ownerevent WHERE owner_id IN ({owners})",
         f"DELETE FROM owners_owner_tags WHERE owner_id IN ({owners})",
         f"DELETE FROM owners_ownership WHERE unit_id IN ({units}) OR owner_id IN ({owners})",
+        f"DELETE FROM owners_ownerproject WHERE project_id = %(p)s OR owner_id IN ({owners})",
         "DELETE FROM owners_owner WHERE project_id = %(p)s",
         "DELETE FROM properties_unit WHERE project_id = %(p)s",
         "DELETE FROM properties_building WHERE project_id = %(p)s",

@@ -18,12 +18,13 @@ from anju.security.scoping import ScopedQuerySet, visible_project_ids
 
 class OwnerQuerySet(ScopedQuerySet):
     def visible_to(self, user: Any) -> Self:
-        """Owners registered in, or owning a unit in, one of the user's projects."""
+        """Owners registered in, or owning a unit in, one of the user's projects: one
+        look-up in OwnerProject, which holds exactly those pairs (D19)."""
         ids = visible_project_ids(user)
         if ids is None:
             return self
-        owns_there = Ownership.objects.filter(owner=OuterRef("pk"), unit__project_id__in=ids)
-        return self.filter(Q(project_id__in=ids) | Exists(owns_there))
+        reached = OwnerProject.objects.filter(owner=OuterRef("pk"), project_id__in=ids)
+        return self.filter(Exists(reached))
 
 
 class Tag(models.Model):
@@ -215,6 +216,33 @@ class Ownership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner} · {self.unit}"
+
+
+class OwnerProject(models.Model):
+    """A project an owner belongs to: the one the file is registered in, and each one in
+    which the owner holds or held a unit. Derived from Owner.project and the ownerships
+    by owners.reach (never edited by hand); it is what makes an owner file visible to a
+    project's staff (OwnerQuerySet.visible_to), as one index look-up instead of an OR
+    over the ownerships and their units (D19)."""
+
+    # Both look-ups lead the two composite keys below: no single-column indexes.
+    owner = models.ForeignKey(
+        Owner, on_delete=models.CASCADE, related_name="project_links", db_index=False
+    )
+    project = models.ForeignKey(
+        "properties.Project", on_delete=models.CASCADE, related_name="owner_links", db_index=False
+    )
+
+    class Meta:
+        verbose_name = _("owner's project")
+        verbose_name_plural = _("owners' projects")
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "project"], name="owner_project_unique"),
+        ]
+        indexes = [models.Index(fields=["project", "owner"], name="owner_project_by_project")]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id} · {self.project_id}"
 
 
 class OwnerEvent(models.Model):

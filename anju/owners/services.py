@@ -16,6 +16,7 @@ from anju.audit.services import log_change, log_personal_data_access, snapshot
 from anju.owners.inputs import CleanOwner, CleanPhone, OwnerInput
 from anju.owners.models import Owner, OwnerEvent, OwnerPhone, OwnerSearchKey, Ownership, Tag
 from anju.owners.personal_data import protect_id_number, protect_phone
+from anju.owners.reach import link_owner_projects
 from anju.owners.rules.names import name_initials, name_pinyin, name_search_keys
 from anju.owners.validation import clean_owner_input
 from anju.properties.models import Unit
@@ -103,6 +104,7 @@ def owner_create(*, actor: Any, data: OwnerInput, today: date | None = None) -> 
     owner = Owner()
     apply_clean_owner(owner, clean)
     owner.save()
+    link_owner_projects([owner.pk])
     OwnerSearchKey.objects.bulk_create(search_keys_for(owner))
     OwnerPhone.objects.bulk_create(phone_rows(owner, clean.phones or []))
     _set_tags(owner, data.tags)
@@ -115,9 +117,12 @@ def owner_create(*, actor: Any, data: OwnerInput, today: date | None = None) -> 
 def owner_update(*, actor: Any, owner: Owner, data: OwnerInput, today: date | None = None) -> Owner:
     owner = Owner.objects.select_for_update().get(pk=owner.pk)
     before = owner_view(owner)
+    registered_in = owner.project_id
     clean = clean_owner_input(data, today=today or timezone.localdate(), existing=owner)
     apply_clean_owner(owner, clean)
     owner.save()
+    if owner.project_id != registered_in:
+        link_owner_projects([owner.pk])
     if before["name"] != owner.name or before["kind"] != owner.kind:
         owner.search_keys.all().delete()
         OwnerSearchKey.objects.bulk_create(search_keys_for(owner))
@@ -221,6 +226,7 @@ def ownership_create(*, actor: Any, owner: Owner, unit: Unit, **values: Any) -> 
             }
         )
     ownership = Ownership.objects.create(owner=owner, unit=unit, **values)
+    link_owner_projects([owner.pk])
     log_change(
         actor=actor,
         instance=ownership,

@@ -53,6 +53,12 @@ def _assert_owner(owner: Owner, log: ChangeLog, job: ImportJob, actor: Any) -> N
     assert owner.name_pinyin == name_pinyin(owner.name, is_company=owner.is_company)
     assert owner.name_initials == name_initials(owner.name, is_company=owner.is_company)
     assert owner.name_initials  # every name in the test files has a reading
+    # the projects the owner belongs to, as owner_create and ownership_create link them
+    reached = set(owner.project_links.values_list("project_id", flat=True))
+    assert reached == {
+        owner.project_id,
+        *owner.ownerships.values_list("unit__project_id", flat=True),
+    }
     keys = Counter(owner.search_keys.values_list("key", flat=True))
     assert keys == Counter(name_search_keys(owner.name, is_company=owner.is_company))
     if owner.id_number_cipher:

@@ -32,6 +32,7 @@ from anju.owners.importer.plan import OwnerKey, OwnerPlan, OwnerRecord, Ownershi
 from anju.owners.inputs import CleanOwner, OwnerInput
 from anju.owners.models import Owner, OwnerEvent, OwnerPhone, OwnerSearchKey, Ownership, Tag
 from anju.owners.personal_data import id_number_index, protect_phone
+from anju.owners.reach import link_owner_projects
 from anju.owners.rules.names import name_readings
 from anju.owners.services import apply_clean_owner
 from anju.properties.importer import (
@@ -167,7 +168,9 @@ def write(plan: OwnerPlan, resolution: OwnerResolution, context: WriteContext) -
     layouts_before = len(registry.layouts)
     created_units = create_units(registry, resolution.new_units, context)
     registry.units.update(created_units)
-    write_batches(_OwnerRows(plan, resolution, context).batches())
+    rows = _OwnerRows(plan, resolution, context)
+    write_batches(rows.batches())
+    link_owner_projects(rows.owner_ids.values())
     return {
         "owners": plan.owner_count(),
         "ownerships": len(plan.ownerships),

@@ -7,7 +7,8 @@ was three statements whose compilation cost more CPU than everything else a crea
 PostgreSQL, with table and column names taken from the models.
 
 The owner rule is the one of `Owner.objects.visible_to` (registered in one of the
-actor's projects, or owning a unit in one); a test holds the two to the same answers.
+actor's projects, or owning a unit in one: a pair in OwnerProject, D19); a test holds the
+two to the same answers.
 """
 
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from typing import Any
 from django.db import connection
 
 from anju.core.db import hot_cursor
-from anju.owners.models import Owner, Ownership
+from anju.owners.models import Owner, OwnerProject
 from anju.properties.models import Building, Project, Unit
 from anju.security.models import User
 from anju.security.scoping import sees_every_project
@@ -70,7 +71,7 @@ def _owner(values: tuple[Any, ...]) -> Owner:
 @cache
 def _sql(every_project: bool) -> str:
     unit, building, owner = (m._meta.db_table for m in (Unit, Building, Owner))
-    ownership, project = Ownership._meta.db_table, Project._meta.db_table
+    reach, project = OwnerProject._meta.db_table, Project._meta.db_table
     assignments = User.projects.through._meta.db_table
     q = connection.ops.quote_name
     if every_project:
@@ -79,9 +80,8 @@ def _sql(every_project: bool) -> str:
     else:
         mine = f"SELECT project_id FROM {q(assignments)} WHERE user_id = %(user)s"
         owner_visible = (
-            f"CASE WHEN o.project_id IN ({mine}) OR EXISTS ("
-            f"SELECT 1 FROM {q(ownership)} s JOIN {q(unit)} su ON su.id = s.unit_id "
-            f"WHERE s.owner_id = o.id AND su.project_id IN ({mine})) THEN 1 ELSE 0 END"
+            f"CASE WHEN EXISTS (SELECT 1 FROM {q(reach)} r "
+            f"WHERE r.owner_id = o.id AND r.project_id IN ({mine})) THEN 1 ELSE 0 END"
         )
         project_visible = f"EXISTS ({mine} AND project_id = %(project)s)"
     return (
