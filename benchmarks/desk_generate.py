@@ -219,6 +219,7 @@ def _registry(*, url: str, owners: int, seed: int, jobs: int) -> tuple[int, ...]
     plan = generate._create_registry(url=url, units=owners, seed=seed)
     generate._load_chunks(plan, owners, jobs)
     generate._reset_sequences()
+    generate._link_owner_projects()
     return plan.project_ids
 
 

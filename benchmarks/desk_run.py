@@ -58,7 +58,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--workers",
         type=int,
-        default=2 * (os.cpu_count() or 1),
+        default=2 * len(os.sched_getaffinity(0)),
         help="gunicorn workers (2 x CPUs, as README's deployment advises)",
     )
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")

@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from anju.owners.models import Owner, OwnerPhone, OwnerSearchKey, Ownership
+from anju.owners.models import Owner, OwnerPhone, OwnerProject, OwnerSearchKey, Ownership
 from anju.owners.personal_data import id_number_index, phone_index
 from anju.owners.rules.idnumbers import IdNumberError, normalize_id_number
 from anju.owners.rules.idtypes import IdType
@@ -128,8 +128,8 @@ def _owner_visible(user: Any) -> Q | None:
     ids = visible_project_ids(user)
     if ids is None:
         return None
-    owns_there = Ownership.objects.filter(owner=OuterRef("owner_id"), unit__project_id__in=ids)
-    return Q(owner__project_id__in=ids) | Q(Exists(owns_there))
+    reached = OwnerProject.objects.filter(owner=OuterRef("owner_id"), project_id__in=ids)
+    return Q(Exists(reached))
 
 
 def _scoped(queryset: QuerySet[_M], user: Any) -> QuerySet[_M]:

@@ -16,7 +16,7 @@ from anju.audit.services import log_change, log_personal_data_access, snapshot
 from anju.owners.inputs import CleanOwner, CleanPhone, OwnerInput
 from anju.owners.models import Owner, OwnerEvent, OwnerPhone, OwnerSearchKey, Ownership, Tag
 from anju.owners.personal_data import protect_id_number, protect_phone
-from anju.owners.reach import link_owner_projects
+from anju.owners.reach import add_owner_project, link_owner_projects
 from anju.owners.rules.names import name_initials, name_pinyin, name_search_keys
 from anju.owners.validation import clean_owner_input
 from anju.properties.models import Unit
@@ -104,7 +104,7 @@ def owner_create(*, actor: Any, data: OwnerInput, today: date | None = None) -> 
     owner = Owner()
     apply_clean_owner(owner, clean)
     owner.save()
-    link_owner_projects([owner.pk])
+    add_owner_project(owner.pk, owner.project_id)
     OwnerSearchKey.objects.bulk_create(search_keys_for(owner))
     OwnerPhone.objects.bulk_create(phone_rows(owner, clean.phones or []))
     _set_tags(owner, data.tags)
@@ -226,7 +226,7 @@ def ownership_create(*, actor: Any, owner: Owner, unit: Unit, **values: Any) -> 
             }
         )
     ownership = Ownership.objects.create(owner=owner, unit=unit, **values)
-    link_owner_projects([owner.pk])
+    add_owner_project(owner.pk, unit.project_id)
     log_change(
         actor=actor,
         instance=ownership,

@@ -48,6 +48,8 @@ def test_the_owner_is_found_exactly_when_the_orm_scope_shows_it(
     # then
     in_scope = Owner.objects.visible_to(actor).filter(pk=owner_id).exists()
     assert (links.owner is not None) == in_scope
+    # and both readers give the rule itself: the two owners of this project, nobody else
+    assert in_scope == (kind in ("here", "owns_here") or (who == "admin" and kind in owners))
     if links.owner is not None:
         assert (links.owner.pk, links.owner.name) == (owner_id, owners[kind].name)
 
