@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from anju.core.testing.factories import make_owner
 from anju.owners import reach
+from anju.owners.inputs import OwnerInput
 from anju.owners.models import Owner, OwnerProject, Ownership
 from anju.owners.reach import link_owner_projects, relink_all_owner_projects
 from anju.owners.services import owner_update, ownership_create
@@ -31,8 +32,6 @@ def by_the_rule(owner: Owner) -> set[int]:
 
 def move(owner: Owner, project) -> Owner:
     """owner_update with the same data but the registered project."""
-    from anju.owners.inputs import OwnerInput
-
     data = OwnerInput(
         project_id=project.pk,
         name=owner.name,
