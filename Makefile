@@ -30,7 +30,8 @@ demo-data: migrate
 
 ## demo: install, migrate, load demo data, print logins, serve web + worker + scheduler
 demo: demo-data
-	$(BIN)/honcho -f Procfile.demo start
+	@# honcho gives each process PORT, from 5000 unless told: the console is on 8000.
+	$(BIN)/honcho -f Procfile.demo start --port $${PORT:-8000}
 
 ## browser: Debian's Chromium and a CJK font for the Playwright tests (installed when missing)
 browser:
