@@ -23,7 +23,8 @@ def _detail(event: OwnerEvent) -> str:
     return " · ".join(parts)
 
 
-def owner_events_source(owner: Any, limit: int) -> Iterator[TimelineEntry]:
+def owner_events_source(owner: Any, viewer: Any, limit: int) -> Iterator[TimelineEntry]:
+    # The owner's own file: whoever sees the owner sees its history.
     events = OwnerEvent.objects.filter(owner=owner).select_related("actor")[:limit]
     for event in events:
         yield TimelineEntry(

@@ -136,7 +136,7 @@ def owner_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "age": age_on(owner.birth_date, today) if owner.birth_date else None,
         "ownership_rows": rows,
         "stage": owner_stage(active_dates, today=today),
-        "timeline": owner_timeline(owner),
+        "timeline": owner_timeline(owner, request.user),
         "reveal_form": RevealForm(),
     }
     return render(request, "owners/owner_detail.html", context)

@@ -1,9 +1,13 @@
 """Filters of the work-order list API: fields, queues and ordering.
 
 Queues (`queue=`), open orders only: mine (assigned to me or taken by me as first
-responder), unassigned, at_risk, breached, on_hold. at_risk and breached are live (from
-the due times, before the sweep marks them) and read the SLA summary stored on the order,
-as the queue pages do: an order both at risk and breached is listed under breached only.
+responder), team, unassigned, at_risk, breached, on_hold. team, at_risk and breached are
+the queue pages' tabs (filters.team_q, at_risk_q, breached_q): team is the departments I
+was made responsible in for orders received in the last TEAM_WINDOW_DAYS days; at_risk and
+breached are live (from the due times, before the sweep marks them) and read the SLA
+summary stored on the order: an order both at risk and breached is listed under breached
+only. `q=` is the queue pages' text search (filters.text_q): the owner's name contains
+the text, or the text is the order's number.
 Ordering: received_at or next_due (the stored due time of the earliest running milestone).
 """
 
@@ -12,14 +16,16 @@ from decimal import Decimal
 import django_filters
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from anju.servicedesk.filters import at_risk_q, breached_q
+from anju.servicedesk.filters import TEAM_WINDOW_DAYS, at_risk_q, breached_q, team_q, text_q
 from anju.servicedesk.models import Category, GroupComplaintAlert, WorkOrder
 from anju.servicedesk.models.work_orders import OPEN
 
 QUEUES = [
     ("mine", _("My orders")),
+    ("team", _("My team")),
     ("unassigned", _("Unassigned")),
     ("at_risk", _("At risk")),
     ("breached", _("Breached")),
@@ -34,6 +40,10 @@ ORDERINGS = [
 
 
 class WorkOrderFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="filter_text",
+        label=_("Text: the owner's name contains it, or it is the order number (GD00000012, 12)"),
+    )
     project = django_filters.NumberFilter(field_name="project_id")
     building = django_filters.NumberFilter(field_name="unit__building_id")
     type = django_filters.ChoiceFilter(choices=WorkOrder.Type.choices)
@@ -50,7 +60,18 @@ class WorkOrderFilter(django_filters.FilterSet):
     owner = django_filters.NumberFilter(field_name="owner_id")
     received_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
     received_before = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lte")
-    queue = django_filters.ChoiceFilter(choices=QUEUES, method="filter_queue")
+    queue = django_filters.ChoiceFilter(
+        choices=QUEUES,
+        method="filter_queue",
+        label=format_lazy(
+            _(
+                "Queue, open orders only. mine: assigned to me or taken by me first; team: "
+                "the departments I was made responsible in for orders received in the last "
+                "{days} days; unassigned; at_risk; breached; on_hold."
+            ),
+            days=TEAM_WINDOW_DAYS,
+        ),
+    )
     ordering = django_filters.ChoiceFilter(choices=ORDERINGS, method="filter_ordering")
 
     class Meta:
@@ -72,9 +93,11 @@ class WorkOrderFilter(django_filters.FilterSet):
     ) -> QuerySet[WorkOrder]:
         # OPEN exactly as the partial indexes of the queues declare it.
         open_orders = queryset.filter(OPEN)
+        user = getattr(self.request, "user", None)
         if value == "mine":
-            user = getattr(self.request, "user", None)
             return open_orders.filter(Q(assignee=user) | Q(first_responder=user))
+        if value == "team":
+            return open_orders.filter(team_q(user, timezone.now()))
         if value == "unassigned":
             return open_orders.filter(assignee__isnull=True)
         if value == "at_risk":
@@ -82,6 +105,11 @@ class WorkOrderFilter(django_filters.FilterSet):
         if value == "breached":
             return open_orders.filter(breached_q(timezone.now()))
         return open_orders.filter(status=WorkOrder.Status.ON_HOLD)
+
+    def filter_text(
+        self, queryset: QuerySet[WorkOrder], name: str, value: str
+    ) -> QuerySet[WorkOrder]:
+        return queryset.filter(text_q(value))
 
     def filter_ordering(
         self, queryset: QuerySet[WorkOrder], name: str, value: str

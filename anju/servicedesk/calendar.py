@@ -2,11 +2,13 @@
 
 Official years come from the pinned `chinesecalendar` package; administrators amend the
 calendar with company days off or working days, or type in a new year's State Council
-notice. Any change bumps a version in the cache, so every process rebuilds its in-memory
-WorkingCalendar once, and deadlines marked provisional are recomputed in the background.
+notice. Any change puts a new version token in the cache, so every process rebuilds its
+in-memory WorkingCalendar once, and deadlines marked provisional are recomputed in the
+background.
 """
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -23,18 +25,28 @@ from anju.servicedesk.rules.calendar import WorkingCalendar, YearCalendar
 from anju.servicedesk.rules.clocks import BusinessPeriod, normalize_periods
 from anju.servicedesk.rules.official_calendar import official_year
 
-_VERSION_KEY = "anju:calendar-version"
+# The calendar's version in the shared cache: a random token, never a counter. A process
+# keeps the calendar it built under a token (lru_cache below). If the key is evicted
+# (Django's file cache culls, Redis may evict), the next read puts a fresh token there,
+# which no process has built a calendar under, so every process rebuilds: a counter would
+# start again at 1 and a process still holding its old calendar 1 (say, without a year
+# loaded since) would keep using it.
+_TOKEN_KEY = "anju:calendar-token"
 
 
-def calendar_version() -> int:
-    return int(cache.get_or_set(_VERSION_KEY, 1, timeout=None) or 1)
+def calendar_version() -> str:
+    """The calendar's current token (one cache read, three after an eviction)."""
+    token = cache.get(_TOKEN_KEY)
+    if token is None:
+        cache.add(_TOKEN_KEY, uuid.uuid4().hex, timeout=None)  # the first process wins
+        # None only when the cache keeps nothing: a token of our own, so rather rebuild
+        # than trust a calendar built under an old one
+        token = cache.get(_TOKEN_KEY) or uuid.uuid4().hex
+    return str(token)
 
 
 def _bump_version() -> None:
-    try:
-        cache.incr(_VERSION_KEY)
-    except ValueError:
-        cache.set(_VERSION_KEY, 2, timeout=None)
+    cache.set(_TOKEN_KEY, uuid.uuid4().hex, timeout=None)
 
 
 def working_calendar() -> WorkingCalendar:
@@ -43,7 +55,7 @@ def working_calendar() -> WorkingCalendar:
 
 
 @lru_cache(maxsize=2)
-def _build_calendar(version: int) -> WorkingCalendar:
+def _build_calendar(token: str) -> WorkingCalendar:
     years: dict[int, dict[str, set[dt.date]]] = {
         year.year: {"holidays": set(), "makeup": set()} for year in CalendarYear.objects.all()
     }

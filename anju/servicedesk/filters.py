@@ -93,10 +93,11 @@ def at_risk_q(now: datetime) -> Q:
     return Q(sla_at_risk_from__lte=now) & not_breached
 
 
-def _team_q(user: Any, now: datetime) -> Q:
-    """The departments read first (a range of the (assignee, -received_at) index), then
-    given as values: as a sub-query the page and its count each ran it, in every parallel
-    worker, and PostgreSQL could not stop the capped count early."""
+def team_q(user: Any, now: datetime) -> Q:
+    """The "team" tab (and the API's queue=team). The departments are read first (a range
+    of the (assignee, -received_at) index), then given as values: as a sub-query the page
+    and its count each ran it, in every parallel worker, and PostgreSQL could not stop the
+    capped count early."""
     recent = WorkOrder.objects.filter(
         assignee=user, received_at__gte=now - timedelta(days=TEAM_WINDOW_DAYS)
     ).exclude(department="")
@@ -109,7 +110,7 @@ def _team_q(user: Any, now: datetime) -> Q:
 _TAB_Q: dict[str, Callable[[Any, datetime], Q]] = {
     "mine": lambda user, now: Q(assignee=user),
     "first": lambda user, now: Q(first_responder=user),
-    "team": _team_q,
+    "team": team_q,
     "unassigned": lambda user, now: Q(status=WorkOrder.Status.ACCEPTED),
     "at_risk": lambda user, now: at_risk_q(now),
     "breached": lambda user, now: breached_q(now),
@@ -264,12 +265,18 @@ class QueueFilter(django_filters.FilterSet):
         return queryset.filter(Q(category=value) | Q(category__path__startswith=f"{value.path} › "))
 
     def filter_text(self, queryset: QuerySet[WorkOrder], name: str, value: str) -> Any:
-        text = value.strip()
-        if not text:
-            return queryset
-        number = parse_order_number(text)
-        by_owner = Q(owner__name__icontains=text)
-        return queryset.filter(by_owner | Q(pk=number)) if number else queryset.filter(by_owner)
+        return queryset.filter(text_q(value))
+
+
+def text_q(value: str) -> Q:
+    """The text search (`q`, here and in the API): the owner's name contains the text, or
+    the text is the order's number (GD00000012, gd12, 12). Blank text matches everything."""
+    text = value.strip()
+    if not text:
+        return Q()
+    number = parse_order_number(text)
+    by_owner = Q(owner__name__icontains=text)
+    return by_owner | Q(pk=number) if number else by_owner
 
 
 def _building_label(building: Building) -> str:

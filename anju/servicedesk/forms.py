@@ -238,6 +238,13 @@ class PlanDecideForm(ActionForm):
         widget=forms.RadioSelect,
     )
     decision_note = _note(label=_("Note (required to reject)"))
+    # The plan the manager read: a decision never lands on a plan proposed after the page
+    # was loaded.
+    plan = forms.IntegerField(widget=forms.HiddenInput)
+
+    def setup(self) -> None:
+        pending = self.pending_plan()
+        self.fields["plan"].initial = pending.pk if pending else None
 
     def pending_plan(self) -> ComplaintPlan | None:
         return self.order.plans.filter(status=ComplaintPlan.Status.PROPOSED).first()
@@ -246,6 +253,11 @@ class PlanDecideForm(ActionForm):
         plan = self.pending_plan()
         if plan is None:
             raise ValidationError(_("No plan waits for a decision."), code="invalid_transition")
+        if plan.pk != data["plan"]:
+            raise ValidationError(
+                _("Another plan was proposed since this page was loaded: read it, then decide."),
+                code="invalid_transition",
+            )
         return services.complaint_decide_plan(
             actor=self.user,
             plan=plan,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anju.security.forms import style_widgets
 from anju.servicedesk.models import CalendarDay, Category, WorkOrder
-from anju.servicedesk.models.sla import ClockKind, MilestoneKind
+from anju.servicedesk.models.sla import TARGET_MILESTONES, ClockKind
 from anju.servicedesk.services.policies import PolicyInput, TargetInput
 
 _SPLIT = re.compile(r"[\s,;，；、]+")
@@ -151,7 +151,7 @@ class SlaPolicyForm(_Styled):
 class SlaTargetForm(_Styled):
     small = True
     # A blank first choice, so that an untouched extra row is left out, not half-filled.
-    milestone = forms.ChoiceField(label=_("Milestone"), choices=[("", "—"), *MilestoneKind.choices])
+    milestone = forms.ChoiceField(label=_("Milestone"), choices=[("", "—"), *TARGET_MILESTONES])
     clock = forms.ChoiceField(label=_("Clock"), choices=[("", "—"), *ClockKind.choices])
     amount = forms.IntegerField(
         label=_("Amount"),

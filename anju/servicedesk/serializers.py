@@ -129,18 +129,17 @@ class MilestoneSerializer(ReadModelSerializer):
         ]
         read_only_fields = fields
 
-    def _status(self, obj: Milestone) -> MilestoneStatus | None:
-        if obj.cancelled:
-            return None
-        statuses: dict[int, MilestoneStatus | None] = self.__dict__.setdefault("_statuses", {})
+    def _status(self, obj: Milestone) -> MilestoneStatus:
+        statuses: dict[int, MilestoneStatus] = self.__dict__.setdefault("_statuses", {})
         if obj.pk not in statuses:
             statuses[obj.pk] = milestone_status(obj, _clock(self))
         return statuses[obj.pk]
 
     @extend_schema_field(serializers.ChoiceField(choices=MILESTONE_STATES))
     def get_state(self, obj: Milestone) -> str:
-        status = self._status(obj)
-        return status.state if status else "cancelled"
+        """The state now; a milestone cancelled (order closed or merged) when already overdue
+        stays breached."""
+        return self._status(obj).state
 
     @extend_schema_field(serializers.BooleanField())
     def get_paused(self, obj: Milestone) -> bool:
@@ -150,7 +149,7 @@ class MilestoneSerializer(ReadModelSerializer):
     def get_seconds_left(self, obj: Milestone) -> int | None:
         """Time left while running or at risk."""
         status = self._status(obj)
-        if status is None or status.state not in ("running", "at_risk"):
+        if status.state not in ("running", "at_risk"):
             return None
         return int(status.delta.total_seconds())
 
@@ -158,7 +157,7 @@ class MilestoneSerializer(ReadModelSerializer):
     def get_seconds_overdue(self, obj: Milestone) -> int | None:
         """How late: overdue now, or met late."""
         status = self._status(obj)
-        if status is None or status.state != "breached":
+        if status.state != "breached":
             return None
         return int(status.delta.total_seconds())
 
@@ -168,9 +167,10 @@ def response_clock() -> tuple[datetime, Clocks]:
     return timezone.now(), current_clocks()
 
 
-def milestone_status(obj: Milestone, clock: tuple[datetime, Clocks]) -> MilestoneStatus | None:
-    """The milestone's state at the clock's `now` (None once cancelled)."""
-    return None if obj.cancelled else stored_milestone_state(obj, *clock)
+def milestone_status(obj: Milestone, clock: tuple[datetime, Clocks]) -> MilestoneStatus:
+    """The milestone's state at the clock's `now`: read off its stored due and at-risk
+    times, so the calendar in `clock` is not consulted again."""
+    return stored_milestone_state(obj, clock[0])
 
 
 def _clock(serializer: serializers.BaseSerializer) -> tuple[datetime, Clocks]:

@@ -28,13 +28,15 @@ from anju.servicedesk.rules.clocks import (
 
 # Milestones that start when the order is dispatched rather than when it is received.
 STARTS_AT_DISPATCH = {MilestoneKind.INVESTIGATION_START}
+# Clocks that start anew when a resolved or closed order is reopened.
+RESTART_ON_REOPEN = {MilestoneKind.RESPONSE, MilestoneKind.COMPLETION, MilestoneKind.FEEDBACK}
 # Which transition meets which milestone.
 MET_BY = {
     "dispatch": {MilestoneKind.DISPATCH},
     "start": {MilestoneKind.RESPONSE},
     "investigate": {MilestoneKind.INITIAL_HANDLING, MilestoneKind.INVESTIGATION_START},
     "feedback": {MilestoneKind.FEEDBACK},
-    "resolve": {MilestoneKind.COMPLETION, MilestoneKind.RESPONSE},
+    "resolve": {MilestoneKind.COMPLETION, MilestoneKind.RESPONSE, MilestoneKind.PLAN_DEADLINE},
 }
 
 
@@ -207,20 +209,61 @@ def milestone_from_target(
     )
 
 
-def stored_milestone_state(milestone: Milestone, now: datetime, clocks: Clocks) -> MilestoneStatus:
-    """A stored milestone's state at `now` on its own clock (the at-risk share kept within
-    1–100 %): what the order page and the API show."""
-    share = min(max(float(milestone.at_risk_share), 0.01), 1.0)
+def stored_milestone_state(milestone: Milestone, now: datetime) -> MilestoneStatus:
+    """A stored milestone's state at `now`, what the order page and the API show: read off
+    its stored due and at-risk times, the instants the sweep and the queue tabs use, so the
+    three agree (a hold, having moved both, never counts as time used)."""
     return milestone_state(
-        milestone.started_at,
         milestone.due_at,
+        milestone.at_risk_at,
         now,
         milestone.met_at,
-        share,
-        kind=milestone.clock,
-        calendar=clocks.calendar,
-        business_periods=clocks.periods,
         paused_since=milestone.paused_at,
+        cancelled=milestone.cancelled,
+        cancelled_at=cancelled_at(milestone) if milestone.cancelled else None,
+        breached_at=milestone.breached_at,
+    )
+
+
+def cancelled_at(milestone: Milestone) -> datetime | None:
+    """When a cancelled milestone's clock stopped, as far as its order tells (no column
+    keeps it): the close or merge that ended the order, if the milestone ran in the
+    order's last round. A milestone of an earlier round (started before the last
+    reopening) was cancelled at that reopening or at a close before it, which the order no
+    longer says: None, and its state rests on the sweep's breach mark alone.
+
+    Reads `milestone.work_order`: the order page and the API prefetch the milestones from
+    their order, so it is in hand."""
+    order = milestone.work_order
+    closed, reopened = order.closed_at, order.reopened_at
+    if closed is None or milestone.started_at > closed:
+        return None
+    if reopened is not None and milestone.started_at < reopened:
+        return None
+    return closed
+
+
+def _holds(milestone: Milestone) -> list[tuple[datetime, datetime]]:
+    return [(datetime.fromisoformat(a), datetime.fromisoformat(b)) for a, b in milestone.holds]
+
+
+def _shifted(
+    milestone: Milestone,
+    instant: Deadline | datetime,
+    hold: tuple[datetime, datetime],
+    earlier: list[tuple[datetime, datetime]],
+    clocks: Clocks,
+) -> Deadline:
+    """`instant` moved by one hold. A working-day clock rounds the time held over all the
+    milestone's holds (see shift_for_pause), so the holds before this one go along."""
+    return shift_for_pause(
+        milestone.clock,
+        instant,
+        *hold,
+        clocks.calendar,
+        clocks.periods,
+        start=milestone.started_at,
+        earlier_holds=earlier,
     )
 
 
@@ -228,9 +271,11 @@ def resumed_deadline(
     milestone: Milestone, resumed_at: datetime, clocks: Clocks
 ) -> tuple[Deadline, datetime]:
     assert milestone.paused_at is not None
-    args: Any = (milestone.paused_at, resumed_at, clocks.calendar, clocks.periods)
-    due = shift_for_pause(milestone.clock, Deadline(milestone.due_at, milestone.provisional), *args)
-    at_risk = shift_for_pause(milestone.clock, milestone.at_risk_at, *args).at
+    hold, earlier = (milestone.paused_at, resumed_at), _holds(milestone)
+    due = _shifted(
+        milestone, Deadline(milestone.due_at, milestone.provisional), hold, earlier, clocks
+    )
+    at_risk = _shifted(milestone, milestone.at_risk_at, hold, earlier, clocks).at
     return due, min(at_risk, due.at)
 
 
@@ -239,15 +284,10 @@ def recomputed_deadline(milestone: Milestone, clocks: Clocks) -> tuple[Deadline,
     due, at_risk = deadline_for(
         milestone.clock, milestone.started_at, milestone.amount, milestone.at_risk_share, clocks
     )
-    for began, ended in milestone.holds:
-        span: Any = (
-            datetime.fromisoformat(began),
-            datetime.fromisoformat(ended),
-            clocks.calendar,
-            clocks.periods,
-        )
-        due = shift_for_pause(milestone.clock, due, *span)
-        at_risk = shift_for_pause(milestone.clock, at_risk, *span).at
+    holds = _holds(milestone)
+    for i, hold in enumerate(holds):
+        due = _shifted(milestone, due, hold, holds[:i], clocks)
+        at_risk = _shifted(milestone, at_risk, hold, holds[:i], clocks).at
     return due, min(at_risk, due.at)
 
 

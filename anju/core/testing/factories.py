@@ -10,8 +10,8 @@ import factory
 
 from anju.owners.fakes import fake_mobile, fake_person_name, fake_resident_id
 from anju.owners.inputs import OwnerInput, PhoneInput
-from anju.owners.models import Owner
-from anju.owners.services import owner_create
+from anju.owners.models import Owner, Ownership
+from anju.owners.services import owner_create, ownership_create
 from anju.properties.models import Building, Layout, Phase, Project, Unit, unit_code
 
 
@@ -87,3 +87,15 @@ def make_owner(project: Project, *, actor: Any = None, **fields: Any) -> Owner:
         **fields,
     )
     return owner_create(actor=actor, data=data, today=date(2026, 11, 22))
+
+
+def hand_over(owner: Owner, unit: Unit, **fields: Any) -> Ownership:
+    """The owner holds the whole unit, handed over (contract 2023-01-05, keys 2024-06-30)."""
+    values = {
+        "share": 100,
+        "status": "handed_over",
+        "contract_date": date(2023, 1, 5),
+        "handover_date": date(2024, 6, 30),
+        **fields,
+    }
+    return ownership_create(actor=None, owner=owner, unit=unit, **values)

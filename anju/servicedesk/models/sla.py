@@ -21,6 +21,14 @@ class MilestoneKind(models.TextChoices):
     INVESTIGATION_START = "investigation_start", _("Investigation start")
     FEEDBACK = "feedback", _("Feedback to the owner")
     COMPLETION = "completion", _("Completion")
+    # An approved complaint plan's own deadline (the plan sets it, not a policy).
+    PLAN_DEADLINE = "plan_deadline", _("Plan deadline")
+
+
+# What a policy's target can be: every kind but the plan deadline, which a plan sets.
+TARGET_MILESTONES = [
+    (value, label) for value, label in MilestoneKind.choices if value != "plan_deadline"
+]
 
 
 class ClockKind(models.TextChoices):
@@ -57,7 +65,7 @@ class SlaPolicy(models.Model):
 
 class SlaTarget(models.Model):
     policy = models.ForeignKey(SlaPolicy, on_delete=models.CASCADE, related_name="targets")
-    milestone = models.CharField(_("milestone"), max_length=30, choices=MilestoneKind.choices)
+    milestone = models.CharField(_("milestone"), max_length=30, choices=TARGET_MILESTONES)
     clock = models.CharField(_("clock"), max_length=20, choices=ClockKind.choices)
     amount = models.PositiveIntegerField(
         _("amount"), help_text=_("Minutes for hour clocks, days for working-day clocks.")
@@ -94,7 +102,7 @@ class Milestone(models.Model):
         "servicedesk.WorkOrder",
         on_delete=models.CASCADE,
         related_name="milestones",
-        db_index=False,  # the unique (work_order, kind) serves it
+        db_index=False,  # (work_order, kind) below serves it
     )
     kind = models.CharField(_("milestone"), max_length=30, choices=MilestoneKind.choices)
     clock = models.CharField(_("clock"), max_length=20, choices=ClockKind.choices)
@@ -126,9 +134,16 @@ class Milestone(models.Model):
         verbose_name_plural = _("milestones")
         ordering = ["due_at"]
         constraints = [
-            models.UniqueConstraint(fields=["work_order", "kind"], name="milestone_unique"),
+            # One running clock of a kind per order; a reopened order starts new ones and
+            # keeps the met or cancelled ones of its first round.
+            models.UniqueConstraint(
+                fields=["work_order", "kind"],
+                name="milestone_running_unique",
+                condition=Q(met_at__isnull=True, cancelled=False),
+            ),
         ]
         indexes = [
+            models.Index(fields=["work_order", "kind"], name="milestone_order_kind"),
             models.Index(
                 fields=["due_at"],
                 name="milestone_open_due",

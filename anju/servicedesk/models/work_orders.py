@@ -186,6 +186,9 @@ class WorkOrder(models.Model):
     sla_breach_from = models.DateTimeField(null=True, blank=True, editable=False)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # The last reopening: a complaint's plan and feedback from before it are history, and
+    # the order needs a plan approved, and feedback given, after it.
+    reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
     # A retried API create with the same key returns the first order (never a second).
     idempotency_key = models.CharField(max_length=100, null=True, blank=True, editable=False)
     # A hash of the first request's payload: the same key with another body is a conflict.

@@ -27,11 +27,13 @@ loading the year lets the caller recompute it.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from fractions import Fraction
 from itertools import pairwise
 from typing import Literal, NamedTuple
 from zoneinfo import ZoneInfo
@@ -125,14 +127,14 @@ class Deadline:
     provisional: bool = False
 
 
-MilestoneState = Literal["running", "at_risk", "met", "breached"]
+MilestoneState = Literal["running", "at_risk", "met", "breached", "cancelled"]
 
 
 class MilestoneStatus(NamedTuple):
     """State of one milestone and a non-negative wall-clock ``delta``.
 
     ``delta`` is the time left (running, at_risk), the margin by which it was met
-    (met), or how much it is or was overdue (breached).
+    (met), or how much it is or was overdue (breached); zero when cancelled.
     """
 
     state: MilestoneState
@@ -230,17 +232,6 @@ class _Schedule:
             d += _ONE_DAY
         raise ValueError("no open time found within ten years; check the calendar amendments")
 
-    def working_days_begun(self, a: datetime, b: datetime) -> int:
-        """Working days whose start (local midnight) lies in ``[a, b)``."""
-        d = self.local_date(a)
-        if _instant(d, time(), self.tz) < a:
-            d += _ONE_DAY
-        count = 0
-        while _instant(d, time(), self.tz) < b:
-            count += self.is_workday(d)
-            d += _ONE_DAY
-        return count
-
 
 def _check_minutes_or_days(amount: int) -> None:
     if amount < 0:
@@ -308,17 +299,38 @@ def elapsed(
 
 
 def _elapsed_working_days(schedule: _Schedule, start: datetime, now: datetime) -> float:
-    tz = schedule.tz
-    first = schedule.local_date(start) + _ONE_DAY  # the start day never counts
-    if now.astimezone(tz).time() == time.max:
-        now += _TICK  # 23:59:59.999999 closes the day
-    total = 0.0
-    d = first
-    while _instant(d, time(), tz) < now:
+    return float(_working_days_in(schedule, schedule.local_date(start), start, now))
+
+
+def _closing(t: datetime, tz: ZoneInfo) -> datetime:
+    """23:59:59.999999 local stands for the following midnight (it closes its day)."""
+    return t + _TICK if t.astimezone(tz).time() == time.max else t
+
+
+def _working_days_in(schedule: _Schedule, start_day: date, a: datetime, b: datetime) -> Fraction:
+    """Working time in ``[a, b)`` in working days, the days up to ``start_day`` left out.
+
+    Each working day after ``start_day`` counts the share of its local midnight-to-midnight
+    that lies in the span: the one measure of a working-day clock, used for the time
+    elapsed and the time held. Exact (fractions of microseconds), so spans add up exactly.
+    """
+    a, b = _closing(a, schedule.tz), _closing(b, schedule.tz)
+    total = Fraction(0)
+    if b <= a:
+        return total
+    d, last = max(schedule.local_date(a), start_day + _ONE_DAY), schedule.local_date(b - _TICK)
+    while d <= last:
         for lo, hi in schedule.intervals(d):
-            total += (min(hi, now) - lo) / (hi - lo)
+            overlap = min(hi, b) - max(lo, a)
+            if overlap > timedelta():
+                total += Fraction(overlap // _TICK, (hi - lo) // _TICK)
         d += _ONE_DAY
     return total
+
+
+def _whole_days(held: Fraction) -> int:
+    """Working days held, rounded half up: half a working day or more counts as one."""
+    return math.floor(held + Fraction(1, 2))
 
 
 def shift_for_pause(
@@ -328,18 +340,29 @@ def shift_for_pause(
     paused_to: datetime,
     calendar: WorkingCalendar,
     business_periods: Sequence[BusinessPeriod] = DEFAULT_BUSINESS_PERIODS,
+    *,
+    start: datetime | None = None,
+    earlier_holds: Iterable[tuple[datetime, datetime]] = (),
 ) -> Deadline:
     """The due time after a hold from ``paused_from`` to ``paused_to`` (resume).
 
     The due time moves by the paused span measured in the clock's own units:
     wall time for wall clocks; business time for business-hours clocks (a hold
-    over a weekend or a holiday block moves nothing); for working-day clocks, one
-    working day for every working day that *began* during the hold, i.e. whose
-    local midnight lies in ``[paused_from, paused_to)``. So a hold within one day
-    moves nothing, an overnight hold into a working day moves one day, a hold over
-    non-working days only moves nothing, and two consecutive holds move the due
-    time exactly as much as one hold over both. A provisional ``due`` stays
-    provisional.
+    over a weekend or a holiday block moves nothing).
+
+    Working-day clocks keep their due time at the end of a working day, so they
+    move by whole working days: the working time held, measured as ``elapsed``
+    measures it (each working day after the start day of the clock, ``start``,
+    counts the share of it held; non-working days and the start day count
+    nothing), is added up over the milestone's holds (``earlier_holds``, the
+    finished ones before this) and rounded half up, and this hold moves the due
+    time by what it adds to that rounded total. So a hold of less than half a
+    working day in all costs nothing (a two-minute hold over midnight), a hold
+    over most of a working day costs one, and two consecutive holds move the due
+    time exactly as much as one hold over both.
+
+    A provisional ``due`` stays provisional, and so does one whose shift had to
+    look at an unloaded year (Monday-to-Friday fallback).
     """
     kind = ClockKind(kind)
     deadline = due if isinstance(due, Deadline) else Deadline(due)
@@ -355,7 +378,15 @@ def shift_for_pause(
     if kind is ClockKind.BUSINESS_HOURS:
         at = schedule.advance(due_utc, schedule.measure(begin, end))
         return Deadline(at.astimezone(tz), deadline.provisional or schedule.provisional)
-    days = schedule.working_days_begun(begin, end)
+    if start is None:
+        raise ValueError("a working-day hold is measured from the clock's start")
+    _require_aware(start=start)
+    start_day = schedule.local_date(start)
+    before = sum(
+        (_working_days_in(schedule, start_day, a, b) for a, b in earlier_holds), Fraction(0)
+    )
+    held = _working_days_in(schedule, start_day, begin, end)
+    days = _whole_days(before + held) - _whole_days(before)
     local_due = deadline.at.astimezone(tz)
     new_day, guessed = calendar.add_working_days_provisional(local_due.date(), days)
     provisional = deadline.provisional or schedule.provisional or guessed
@@ -363,32 +394,35 @@ def shift_for_pause(
 
 
 def milestone_state(
-    start: datetime,
     due: datetime,
+    at_risk_at: datetime,
     now: datetime,
-    met_at: datetime | None,
-    at_risk_share: float,
+    met_at: datetime | None = None,
     *,
-    kind: ClockKind | str = ClockKind.WALL,
-    calendar: WorkingCalendar | None = None,
-    business_periods: Sequence[BusinessPeriod] = DEFAULT_BUSINESS_PERIODS,
     paused_since: datetime | None = None,
+    cancelled: bool = False,
+    cancelled_at: datetime | None = None,
+    breached_at: datetime | None = None,
 ) -> MilestoneStatus:
-    """Running, at risk, met or breached, and by how much (wall time).
+    """Running, at risk, met, breached or cancelled, and by how much (wall time).
 
-    A milestone met at or before ``due`` is met; met later, it is breached by the
-    lateness. Unmet, it is breached once ``now > due`` and at risk once the share
-    of its clock time elapsed reaches ``at_risk_share``. The share is measured in
-    the clock's own units when ``kind`` and ``calendar`` are given (so a
-    business-hours milestone does not turn at risk over the weekend), using the
-    Monday-to-Friday fallback in unloaded years since such a due time is already
-    provisional. While on hold (``paused_since``) the clock is read at the moment
-    the hold began, so a held milestone neither drifts into risk nor breaches.
+    The state is read off the milestone's stored instants, the due time and the
+    at-risk time (computed in the clock's own units and moved by every hold), and
+    nothing else: the breach sweep, the at-risk warnings and the queue tabs read
+    the same two instants, so the order page and the API never disagree with them.
+
+    * Met at or before ``due``: met; met later: breached by the lateness.
+    * Cancelled (the order was closed or merged) while unmet: breached if its clock
+      had stopped after ``due`` (the hold it was in, else ``cancelled_at`` when
+      known, else ``breached_at``, the sweep's mark, a lower bound), by how much it
+      was then overdue; otherwise just cancelled. A cancellation does not hide a
+      breach.
+    * Otherwise breached once ``now > due``, at risk from ``at_risk_at`` on. While
+      on hold (``paused_since``) the clock is read at the moment the hold began,
+      since the stored instants move only when the hold ends: a held milestone
+      neither drifts into risk nor breaches.
     """
-    kind = ClockKind(kind)
-    _require_aware(start=start, due=due, now=now)
-    if not 0 < at_risk_share <= 1:
-        raise ValueError("at_risk_share must be in (0, 1]")
+    _require_aware(due=due, at_risk_at=at_risk_at, now=now)
     if met_at is not None:
         _require_aware(met_at=met_at)
         if met_at <= due:
@@ -396,31 +430,14 @@ def milestone_state(
         return MilestoneStatus("breached", met_at - due)
     if paused_since is not None:
         _require_aware(paused_since=paused_since)
+    if cancelled:
+        stopped = paused_since or cancelled_at or breached_at
+        if stopped is not None and stopped > due:
+            return MilestoneStatus("breached", stopped - due)
+        return MilestoneStatus("cancelled", timedelta())
+    if paused_since is not None:
         now = min(now, paused_since)
     if now > due:
         return MilestoneStatus("breached", now - due)
-    share = _share_elapsed(kind, start, due, now, calendar, business_periods)
-    state: MilestoneState = "at_risk" if share >= at_risk_share else "running"
+    state: MilestoneState = "at_risk" if now >= at_risk_at else "running"
     return MilestoneStatus(state, due - now)
-
-
-def _share_elapsed(
-    kind: ClockKind,
-    start: datetime,
-    due: datetime,
-    now: datetime,
-    calendar: WorkingCalendar | None,
-    business_periods: Sequence[BusinessPeriod],
-) -> float:
-    """Share of the clock consumed; wall time when the clock's own total is empty."""
-    if kind is not ClockKind.WALL:
-        if calendar is None:
-            raise ValueError(f"a {kind} clock needs the working calendar")
-        args = (calendar, business_periods)
-        total = elapsed(kind, start, due, *args, provisional=True)
-        if total > 0:
-            return elapsed(kind, start, now, *args, provisional=True) / total
-    wall_total = due - start
-    if wall_total <= timedelta():
-        return 1.0
-    return max(now - start, timedelta()) / wall_total

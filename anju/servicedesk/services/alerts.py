@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from anju.audit.services import log_change, snapshot
 from anju.servicedesk.models import GroupComplaintAlert, WorkOrder
-from anju.servicedesk.services.common import notify, project_managers, require
+from anju.servicedesk.services.common import notify, project_managers, refuse, require
 
 
 def _complaints(category_id: int, **place: Any) -> list[tuple[int, int]]:
@@ -155,9 +155,11 @@ def group_alert_take(*, actor: Any, alert: GroupComplaintAlert, note: str = "") 
 def group_alert_close(*, actor: Any, alert: GroupComplaintAlert, note: str) -> None:
     alert = GroupComplaintAlert.objects.select_for_update().get(pk=alert.pk)
     require(alert.status != GroupComplaintAlert.Status.CLOSED)
+    if not note.strip():
+        raise refuse("note", _("Say how the group complaint was resolved."), "required")
     before = snapshot(alert)
     alert.status, alert.closed_at = GroupComplaintAlert.Status.CLOSED, timezone.now()
-    alert.note = note or alert.note
+    alert.note = note.strip()
     alert.handled_by = alert.handled_by or actor
     alert.save()
     log_change(actor=actor, instance=alert, action="update", before=before, after=snapshot(alert))

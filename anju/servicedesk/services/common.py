@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anju.audit.services import log_change, snapshot
 from anju.security.models import User
+from anju.security.scoping import visible_project_ids
 from anju.servicedesk.models import Milestone, Notification, WorkOrder, WorkOrderEvent
 from anju.servicedesk.models.work_orders import SLA_SUMMARY_FIELDS
 from anju.servicedesk.sla import refresh_sla_summary
@@ -55,7 +56,9 @@ def require(condition: bool, message: Any = None) -> None:
         )
 
 
-def notify(recipients: Iterable[User], kind: str, text: str, order: WorkOrder | None) -> None:
+def notify(
+    recipients: Iterable[User | None], kind: str, text: str, order: WorkOrder | None
+) -> None:
     """Notifications are written after commit: a rolled-back step tells nobody."""
     people = {user.pk: user for user in recipients if user is not None}
 
@@ -77,6 +80,38 @@ def project_managers(order: WorkOrder) -> list[User]:
             groups__name="manager", projects=order.project_id, is_active=True
         ).distinct()
     )
+
+
+def managers_or_administrators(order: WorkOrder) -> tuple[list[User], bool]:
+    """The project's managers; when it has none, the administrators, so that an urgent
+    step never goes unseen (True: the fallback was used)."""
+    managers = project_managers(order)
+    if managers:
+        return managers, False
+    admins = User.objects.filter(groups__name="administrator", is_active=True).distinct()
+    return list(admins), True
+
+
+def check_works_on_project(order: WorkOrder, person: User, field: str) -> None:
+    """Someone made responsible for an order must be active and work on its project: they
+    are notified about it and must be able to open it."""
+    ids = visible_project_ids(person)
+    if not person.is_active or (ids is not None and order.project_id not in ids):
+        raise refuse(
+            field, _("This person does not work on the order's project."), "not_in_project"
+        )
+
+
+def lock_pair(first: WorkOrder, second: WorkOrder) -> tuple[WorkOrder, WorkOrder]:
+    """Lock two orders in id order, whatever the order of the arguments, so that two steps
+    on the same pair (A into B, B into A) cannot deadlock."""
+    rows = {
+        order.pk: order
+        for order in WorkOrder.objects.select_for_update()
+        .filter(pk__in=[first.pk, second.pk])
+        .order_by("pk")
+    }
+    return rows[first.pk], rows[second.pk]
 
 
 def refresh_summary(order: WorkOrder) -> None:

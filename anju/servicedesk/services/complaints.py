@@ -1,6 +1,8 @@
 """投诉处理: investigation, a plan a manager approves, feedback to the owner."""
 
-from datetime import date
+import math
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -8,21 +10,35 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anju.security.models import User
-from anju.servicedesk.models import ComplaintFeedback, ComplaintPlan, WorkOrder, WorkOrderEvent
+from anju.servicedesk.calendar import current_clocks
+from anju.servicedesk.models import (
+    ComplaintFeedback,
+    ComplaintPlan,
+    Milestone,
+    SlaTarget,
+    WorkOrder,
+    WorkOrderEvent,
+)
+from anju.servicedesk.models.sla import ClockKind, MilestoneKind
 from anju.servicedesk.services.common import (
+    check_works_on_project,
     locked,
+    log_order_change,
     meet_milestones,
     notify,
+    order_view,
     project_managers,
     record,
     refresh_summary,
     refuse,
     require,
 )
-from anju.servicedesk.sla import MET_BY
+from anju.servicedesk.sla import MET_BY, milestone_from_target
 
 Kind = WorkOrderEvent.Kind
 APPROVE_PERM = "servicedesk.approve_complaintplan"
+# A plan's deadline is at risk once this share of the time to it has passed.
+PLAN_AT_RISK_SHARE = Decimal("0.8")
 
 
 def _complaint(order: WorkOrder) -> WorkOrder:
@@ -36,14 +52,24 @@ def _complaint(order: WorkOrder) -> WorkOrder:
 
 @transaction.atomic
 def complaint_start_investigation(*, actor: User, order: WorkOrder, note: str = "") -> WorkOrder:
+    """The department the complaint was dispatched to starts investigating (001 §投訴調查:
+    within N working days of receiving it), so the complaint must be dispatched first."""
     order = _complaint(order)
     require(
-        not order.events.filter(kind=Kind.INVESTIGATION_STARTED).exists(),
+        order.status in (WorkOrder.Status.DISPATCHED, WorkOrder.Status.IN_PROGRESS),
+        _("Dispatch the complaint to the department that investigates it first."),
+    )
+    require(
+        not order.events.filter(
+            kind=Kind.INVESTIGATION_STARTED, at__gte=order.reopened_at or order.received_at
+        ).exists(),
         _("The investigation has already started."),
     )
     if order.status == WorkOrder.Status.DISPATCHED:
+        before = order_view(order)
         order.status = WorkOrder.Status.IN_PROGRESS
         order.save(update_fields=["status"])
+        log_order_change(actor, order, before)
     record(order, Kind.INVESTIGATION_STARTED, actor, note)
     meet_milestones(order, MET_BY["investigate"], actor)
     refresh_summary(order)
@@ -72,6 +98,7 @@ def complaint_propose_plan(
         raise refuse("deadline", _("The deadline cannot be in the past."), "past_date")
     if not content.strip():
         raise refuse("content", _("Describe the plan."), "required")
+    check_works_on_project(order, responsible, "responsible")
     plan = ComplaintPlan.objects.create(
         work_order=order,
         content=content.strip(),
@@ -105,7 +132,9 @@ def complaint_decide_plan(
 ) -> ComplaintPlan:
     if not actor.has_perm(APPROVE_PERM):
         raise PermissionDenied
-    plan = ComplaintPlan.objects.select_for_update().select_related("work_order").get(pk=plan.pk)
+    order = _complaint(plan.work_order)  # locked first, as every step on the order does
+    plan = ComplaintPlan.objects.select_for_update().get(pk=plan.pk)
+    plan.work_order = order
     require(plan.status == ComplaintPlan.Status.PROPOSED, _("The plan was already decided."))
     if not approve and not note.strip():
         raise refuse("decision_note", _("Say why the plan is rejected."), "required")
@@ -119,6 +148,8 @@ def complaint_decide_plan(
         note,
         plan=plan.pk,
     )
+    if approve:
+        _start_plan_deadline(plan, plan.decided_at)
     notify(
         [plan.proposed_by, plan.responsible],
         "plan_decided",
@@ -130,6 +161,27 @@ def complaint_decide_plan(
         plan.work_order,
     )
     return plan
+
+
+def _start_plan_deadline(plan: ComplaintPlan, now: datetime) -> None:
+    """The approved plan's deadline becomes a clock of the order (met when it is resolved),
+    so the sweep warns, marks the breach and escalates as for any other clock; a plan
+    approved later in the same round replaces the earlier one's."""
+    order = plan.work_order
+    Milestone.objects.running().filter(work_order=order, kind=MilestoneKind.PLAN_DEADLINE).update(
+        cancelled=True
+    )
+    end = timezone.make_aware(datetime.combine(plan.deadline + timedelta(days=1), time.min))
+    minutes = max(1, math.ceil((end - now).total_seconds() / 60))
+    target = SlaTarget(
+        milestone=MilestoneKind.PLAN_DEADLINE,
+        clock=ClockKind.WALL,
+        amount=minutes,
+        at_risk_share=PLAN_AT_RISK_SHARE,
+        pauses_on_hold=True,
+    )
+    milestone_from_target(order, target, now, current_clocks()).save()
+    refresh_summary(order)
 
 
 @transaction.atomic
@@ -144,6 +196,7 @@ def complaint_give_feedback(
 ) -> ComplaintFeedback:
     order = locked(order)
     require(order.type == WorkOrder.Type.COMPLAINT, _("Feedback is for complaints."))
+    require(order.is_open, _("Only an open complaint can take this step."))
     if channel not in WorkOrder.Channel.values:
         raise refuse("channel", _("Choose a channel."), "invalid_choice")
     if not content.strip():

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from anju.audit.services import log_change
 from anju.security.models import User
+from anju.security.scoping import visible_project_ids
 from anju.servicedesk.calendar import Clocks, current_clocks
 from anju.servicedesk.models import (
     Milestone,
@@ -20,9 +21,9 @@ from anju.servicedesk.models import (
 )
 from anju.servicedesk.services.alerts import check_group_complaint
 from anju.servicedesk.services.common import (
+    managers_or_administrators,
     notify,
     order_view,
-    project_managers,
     record,
     refuse,
 )
@@ -159,10 +160,11 @@ def _first_milestones(order: WorkOrder) -> tuple[list[Milestone], Clocks | None]
 
 
 def _start_emergency_path(order: WorkOrder, actor: User) -> WorkOrderEvent:
-    managers = project_managers(order)
-    event = record(
-        order, WorkOrderEvent.Kind.EMERGENCY, actor, notified=[user.pk for user in managers]
-    )
+    managers, fallback = managers_or_administrators(order)
+    facts: dict[str, Any] = {"notified": [user.pk for user in managers]}
+    if fallback:
+        facts["fallback"] = "administrators"
+    event = record(order, WorkOrderEvent.Kind.EMERGENCY, actor, **facts)
     notify(
         managers,
         "emergency",
@@ -224,14 +226,23 @@ def _fill_links(
             fail("category", _("Choose an active category."), "does_not_exist")
     elif data.type == WorkOrder.Type.REPAIR:
         fail("category", _("A repair needs a category."), "required")
-    responder = _first_responder(actor, data.first_responder_id)
+    responder = _first_responder(actor, data.first_responder_id, data.project_id)
     if responder is None:
-        fail("first_responder", _("Choose an active user."), "does_not_exist")
+        fail(
+            "first_responder",
+            _("Choose an active person who works on the project."),
+            "does_not_exist",
+        )
     order.first_responder = responder  # type: ignore[assignment]
 
 
-def _first_responder(actor: User, responder_id: int | None) -> User | None:
-    """首问负责制: the actor by default, without a query."""
+def _first_responder(actor: User, responder_id: int | None, project_id: int) -> User | None:
+    """首问负责制: the actor by default, without a query (their project is checked with
+    the links); someone else must work on the project, since they stay accountable."""
     if responder_id is None or responder_id == actor.pk:
         return actor if actor.is_active else None
-    return User.objects.filter(pk=responder_id, is_active=True).first()
+    person = User.objects.filter(pk=responder_id, is_active=True).first()
+    if person is None:
+        return None
+    ids = visible_project_ids(person)
+    return person if ids is None or project_id in ids else None

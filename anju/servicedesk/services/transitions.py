@@ -8,10 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anju.security.models import User
-from anju.security.scoping import visible_project_ids
 from anju.servicedesk.calendar import Clocks, current_clocks
-from anju.servicedesk.models import Milestone, WorkOrder, WorkOrderEvent
+from anju.servicedesk.models import ComplaintPlan, Milestone, WorkOrder, WorkOrderEvent
+from anju.servicedesk.rounds import current_approved_plan, has_result_feedback
 from anju.servicedesk.services.common import (
+    check_works_on_project,
+    lock_pair,
     locked,
     log_order_change,
     meet_milestones,
@@ -23,19 +25,17 @@ from anju.servicedesk.services.common import (
     refuse,
     require,
 )
-from anju.servicedesk.sla import MET_BY, STARTS_AT_DISPATCH, milestone_from_target, resumed_deadline
+from anju.servicedesk.sla import (
+    MET_BY,
+    RESTART_ON_REOPEN,
+    STARTS_AT_DISPATCH,
+    milestone_from_target,
+    resumed_deadline,
+)
 
 DISPATCH_PERM = "servicedesk.dispatch_workorder"
 Status = WorkOrder.Status
 Kind = WorkOrderEvent.Kind
-
-
-def _check_assignee(order: WorkOrder, assignee: User) -> None:
-    ids = visible_project_ids(assignee)
-    if not assignee.is_active or (ids is not None and order.project_id not in ids):
-        raise refuse(
-            "assignee", _("This person does not work on the order's project."), "not_in_project"
-        )
 
 
 @transaction.atomic
@@ -49,7 +49,7 @@ def work_order_dispatch(
     require(order.can_dispatch())
     if department not in WorkOrder.Department.values:
         raise refuse("department", _("Choose a department."), "invalid_choice")
-    _check_assignee(order, assignee)
+    check_works_on_project(order, assignee, "assignee")
     before, again = order_view(order), order.status != Status.ACCEPTED
     order.department, order.assignee = department, assignee
     if order.status == Status.ACCEPTED:
@@ -108,6 +108,8 @@ def work_order_start(*, actor: User, order: WorkOrder, note: str = "") -> WorkOr
 def work_order_escalate(*, actor: User, order: WorkOrder, note: str) -> WorkOrder:
     order = locked(order)
     require(order.is_open)
+    if not note.strip():
+        raise refuse("note", _("Say why the order is escalated."), "required")
     before = order_view(order)
     order.escalated = True
     order.save()
@@ -174,16 +176,23 @@ def _resume_milestone(milestone: Milestone, now: Any, clocks: Clocks) -> None:
 def work_order_merge(
     *, actor: User, duplicate: WorkOrder, into: WorkOrder, note: str = ""
 ) -> WorkOrder:
-    duplicate, into = locked(duplicate), locked(into)
+    """The duplicate closes as merged; its pending plan is withdrawn with it."""
+    duplicate, into = lock_pair(duplicate, into)
     require(duplicate.pk != into.pk and duplicate.is_open and into.is_open)
-    if duplicate.project_id != into.project_id:
-        raise refuse("into", _("Only orders of the same project can be merged."), "other_project")
+    _check_same_request(duplicate, into)
     before = order_view(duplicate)
     duplicate.status, duplicate.merged_into = Status.MERGED, into
     duplicate.closed_at = timezone.now()
     duplicate.save()
     Milestone.objects.running().filter(work_order=duplicate).update(cancelled=True)
     refresh_summary(duplicate)
+    duplicate.plans.filter(status=ComplaintPlan.Status.PROPOSED).update(
+        status=ComplaintPlan.Status.REJECTED,
+        decided_by=actor,
+        decided_at=duplicate.closed_at,
+        decision_note=_("Withdrawn: the order was merged into %(number)s.")
+        % {"number": into.number},
+    )
     into.related.add(duplicate)
     log_order_change(actor, duplicate, before)
     record(duplicate, Kind.MERGED, actor, note, into=into.pk)
@@ -191,12 +200,32 @@ def work_order_merge(
     return duplicate
 
 
+def _check_same_request(duplicate: WorkOrder, into: WorkOrder) -> None:
+    """A duplicate is the same request again: same project, type and owner. Orders of
+    different owners about one defect are linked instead, so each owner keeps theirs."""
+    if duplicate.project_id != into.project_id:
+        raise refuse("into", _("Only orders of the same project can be merged."), "other_project")
+    if duplicate.type != into.type:
+        raise refuse("into", _("Only orders of the same type can be merged."), "other_type")
+    if duplicate.owner_id != into.owner_id:
+        raise refuse(
+            "into",
+            _("Only orders of the same owner can be merged; link the orders instead."),
+            "other_owner",
+        )
+
+
 @transaction.atomic
 def work_order_link(*, actor: User, order: WorkOrder, other: WorkOrder, note: str = "") -> None:
+    """Link a related order (of the same project, open or not: a defect that returns)."""
+    order, other = lock_pair(order, other)
     require(
         order.pk != other.pk and order.project_id == other.project_id,
         _("Only other orders of the same project can be linked."),
     )
+    require(order.is_open)
+    if order.related.filter(pk=other.pk).exists():
+        raise refuse("other", _("The orders are already linked."), "already_linked")
     order.related.add(other)
     record(order, Kind.LINKED, actor, note, other=other.pk)
     record(other, Kind.LINKED, actor, note, other=order.pk)
@@ -208,7 +237,7 @@ def work_order_resolve(*, actor: User, order: WorkOrder, note: str) -> WorkOrder
     require(order.can_resolve())
     if order.type == WorkOrder.Type.COMPLAINT:
         require(
-            order.plans.filter(status="approved").exists(),
+            current_approved_plan(order.plans.all(), order.reopened_at) is not None,
             _("A complaint is resolved only after its handling plan was approved."),
         )
     before = order_view(order)
@@ -218,6 +247,15 @@ def work_order_resolve(*, actor: User, order: WorkOrder, note: str) -> WorkOrder
     record(order, Kind.RESOLVED, actor, note)
     meet_milestones(order, MET_BY["resolve"], actor)
     refresh_summary(order)
+    if order.first_responder_id != actor.pk:
+        # 首问负责制: the first responder stays accountable until the owner is answered.
+        notify(
+            [order.first_responder],
+            "resolved",
+            _("Work order %(number)s was resolved: confirm with the owner.")
+            % {"number": order.number},
+            order,
+        )
     return order
 
 
@@ -226,9 +264,10 @@ def work_order_close(*, actor: User, order: WorkOrder, note: str = "") -> WorkOr
     order = locked(order)
     require(order.can_close())
     if order.type == WorkOrder.Type.COMPLAINT:
+        plan = current_approved_plan(order.plans.all(), order.reopened_at)
         require(
-            order.feedback.exists(),
-            _("A complaint is closed only after the owner was given feedback."),
+            has_result_feedback(order.feedback.all(), plan),
+            _("A complaint is closed only after the owner was told the result of its plan."),
         )
     before = order_view(order)
     order.status, order.closed_at = Status.CLOSED, timezone.now()
@@ -246,17 +285,35 @@ def work_order_reopen(*, actor: User, order: WorkOrder, note: str) -> WorkOrder:
     require(order.can_reopen())
     if not note.strip():
         raise refuse("note", _("Say why the order is reopened."), "required")
-    before = order_view(order)
+    before, now = order_view(order), timezone.now()
     order.status = Status.DISPATCHED if order.assignee_id else Status.ACCEPTED
     order.resolved_at = order.closed_at = None
+    order.reopened_at = now
     order.save()
+    Milestone.objects.running().filter(work_order=order).update(cancelled=True)
+    restarted = _restart_clocks(order, now)
+    refresh_summary(order)
     log_order_change(actor, order, before)
-    record(order, Kind.REOPENED, actor, note)
-    if order.assignee:
-        notify(
-            [order.assignee],
-            "reopened",
-            _("Work order %(number)s was reopened.") % {"number": order.number},
-            order,
-        )
+    record(order, Kind.REOPENED, actor, note, restarted=restarted)
+    notify(
+        [order.assignee, order.first_responder],
+        "reopened",
+        _("Work order %(number)s was reopened.") % {"number": order.number},
+        order,
+    )
     return order
+
+
+def _restart_clocks(order: WorkOrder, now: Any) -> list[str]:
+    """The owner waits again for a response, the work and (complaints) the result: the
+    policy's clocks for those start anew at the reopening."""
+    if order.sla_policy is None:
+        return []
+    targets = [t for t in order.sla_policy.targets.all() if t.milestone in RESTART_ON_REOPEN]
+    if not targets:
+        return []
+    clocks = current_clocks()
+    Milestone.objects.bulk_create(
+        [milestone_from_target(order, target, now, clocks) for target in targets]
+    )
+    return sorted(target.milestone for target in targets)

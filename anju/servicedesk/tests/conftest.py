@@ -1,13 +1,11 @@
 """Service-desk fixtures: a unit with an owner, desk staff, a clean calendar cache."""
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 import pytest
 
-from anju.core.testing.factories import UnitFactory, make_owner
-from anju.owners.services import ownership_create
+from anju.core.testing.factories import UnitFactory, hand_over, make_owner
 from anju.servicedesk.calendar import _build_calendar
 from anju.servicedesk.models import Category, WorkOrder
 from anju.servicedesk.services import WorkOrderInput, work_order_accept
@@ -30,15 +28,7 @@ def unit(project):
 @pytest.fixture
 def owner(project, unit):
     owner = make_owner(project, name="张三", phones=["13800138000"])
-    ownership_create(
-        actor=None,
-        owner=owner,
-        unit=unit,
-        share=100,
-        status="handed_over",
-        contract_date=date(2023, 1, 5),
-        handover_date=date(2024, 6, 30),
-    )
+    hand_over(owner, unit)
     return owner
 
 

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import chinese_calendar
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -198,8 +199,50 @@ def test_the_version_bump_on_commit_makes_the_calendar_see_the_change(
     # then after the commit the version moves on and the calendar is rebuilt
     for callback in callbacks:
         callback()
-    assert calendar_version() == version + 1
+    assert calendar_version() != version
     assert not working_calendar().is_workday(ORDINARY_TUESDAY)
+
+
+def test_a_process_does_not_keep_an_old_calendar_when_the_version_is_evicted(
+    admin, django_capture_on_commit_callbacks
+):
+    # given this process built the calendar without 2027
+    assert not working_calendar().is_loaded(2027)
+    # when another process loads 2027 and the cache then drops the version key (the file
+    # cache culls, Redis evicts): this process saw neither the load nor its new version
+    with mock.patch.object(calendar, "_bump_version"):
+        _enter_2027(admin, {dt.date(2027, 1, 1)})
+    cache.delete(calendar._TOKEN_KEY)
+    # then the next read finds a version no calendar was built under, and rebuilds
+    assert working_calendar().is_loaded(2027)
+
+
+def test_the_version_is_read_once_per_calendar_when_it_is_in_the_cache(
+    db, django_assert_num_queries
+):
+    # given the calendar built once
+    working_calendar()
+    # when it is asked for again, then it is the same calendar, read from no database
+    get = mock.patch.object(calendar.cache, "get", wraps=calendar.cache.get)
+    with get as read, django_assert_num_queries(0):
+        first, second = working_calendar(), working_calendar()
+    assert first is second
+    assert read.call_count == 2  # one cache read each
+
+
+def test_a_cache_that_keeps_nothing_never_serves_an_old_calendar(
+    admin, django_capture_on_commit_callbacks
+):
+    # given a cache that stores nothing (every read misses)
+    with (
+        mock.patch.object(calendar.cache, "get", return_value=None),
+        mock.patch.object(calendar.cache, "add"),
+    ):
+        assert not working_calendar().is_loaded(2027)
+        # when 2027 is loaded, then the next read still sees it
+        with django_capture_on_commit_callbacks(execute=True):
+            _enter_2027(admin, {dt.date(2027, 1, 1)})
+        assert working_calendar().is_loaded(2027)
 
 
 # --- provisional deadlines -----------------------------------------------------------

@@ -457,7 +457,8 @@ def test_a_hold_into_a_working_day_moves_working_days_by_one(accept, desk, super
     work_order_dispatch(actor=desk, order=order, department="engineering", assignee=supervisor)
     clock.set(at(2025, 6, 13, 18, 0))
     work_order_hold(actor=supervisor, order=order, reason="owner")
-    clock.set(at(2025, 6, 16, 9, 0))  # Monday began during the hold
+    # Monday held until noon: half of a working day, which rounds up to one (D21)
+    clock.set(at(2025, 6, 16, 12, 0))
     work_order_resume(actor=supervisor, order=order)
     response = milestone(order, "response")
     assert response.due_at == at(2025, 6, 17, 23, 59, 59, 999999)

@@ -507,7 +507,8 @@ def test_recomputing_replays_the_holds(
     work_order_dispatch(actor=desk, order=order, department="engineering", assignee=supervisor)
     december_30_2026(at(2026, 12, 30, 18, 0))
     work_order_hold(actor=supervisor, order=order, reason="materials")
-    december_30_2026(at(2026, 12, 31, 9, 0))  # 12-31 began during the hold: one day more
+    # 12-31 held until 13:00: over half of a working day, one day more (D21)
+    december_30_2026(at(2026, 12, 31, 13, 0))
     work_order_resume(actor=supervisor, order=order)
     assert (completion(order).due_at, completion(order).provisional) == (
         at(2027, 1, 11, 23, 59, 59, 999999),

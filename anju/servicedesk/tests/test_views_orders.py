@@ -12,8 +12,9 @@ from anju.servicedesk.views.orders import humanize
 
 Kind = WorkOrderEvent.Kind
 # session, user, permissions (user + group), scope, order, its 6 prefetches (photos,
-# related, milestones, events, plans, feedback), the navbar summary, the dispatch form's people
-DETAIL_QUERIES = 14
+# related, milestones, events, plans, feedback), the names of the people the events name
+# (the dispatch's assignee), the navbar summary, the dispatch form's people
+DETAIL_QUERIES = 15
 
 
 def as_user(client, user):
@@ -148,12 +149,21 @@ def _prepare(name, order, desk, supervisor, manager, project):
         services.work_order_hold(actor=supervisor, order=order, reason="owner")
     if name in {"close", "reopen"}:
         services.work_order_resolve(actor=supervisor, order=order, note="修好了")
-    if name in {"merge", "link"}:
+    if name == "merge":  # a duplicate: the same request of the same owner
+        other = accept(
+            desk,
+            project,
+            owner_id=order.owner_id,
+            unit_id=order.unit_id,
+            category_id=order.category_id,
+        )
+        return order, {"into": other.number}, desk
+    if name == "link":
         other = accept(desk, project, type="enquiry")
-        return order, {"into": other.number, "other": other.number}, desk
+        return order, {"other": other.number}, desk
     if name == "plan_decide":
-        plan_for(order, desk)
-        return order, {"decision": "approve"}, manager
+        plan = plan_for(order, desk)
+        return order, {"decision": "approve", "plan": plan.pk}, manager
     data = {
         "note": "说明",
         "hold_reason": "materials",
@@ -208,8 +218,10 @@ def test_a_plan_is_rejected_with_a_note(client, complaint, desk, manager):
     plan = plan_for(dispatched(complaint, desk, desk), desk)
     url = reverse("servicedesk:plan_decide", args=[complaint.pk])
     # when rejecting without a note, then with one
-    refused = as_user(client, manager).post(url, {"decision": "reject"})
-    accepted = client.post(url, {"decision": "reject", "decision_note": "方案不完整"})
+    refused = as_user(client, manager).post(url, {"decision": "reject", "plan": plan.pk})
+    accepted = client.post(
+        url, {"decision": "reject", "decision_note": "方案不完整", "plan": plan.pk}
+    )
     # then the service's rule shows on the form first
     assert refused.status_code == 400
     assert refused.context["failed_form"].has_error("decision_note", code="required")

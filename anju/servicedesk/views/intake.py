@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from anju.owners.models import Owner
 from anju.owners.selectors import owner_list_queryset, search_owners
 from anju.owners.tables import active_stage
-from anju.servicedesk.forms_intake import WorkOrderForm, owner_units
+from anju.servicedesk.forms_intake import WorkOrderForm, owner_units, preselected_unit
 from anju.servicedesk.views.common import perm
 
 OWNER_HITS = 10
@@ -58,4 +58,7 @@ def unit_options(request: HttpRequest) -> HttpResponse:
         Owner.objects.visible_to(request.user).filter(pk=value).first() if value.isdigit() else None
     )
     units = owner_units(request.user, owner)
-    return render(request, "servicedesk/_unit_options.html", {"units": units})
+    chosen = preselected_unit(units)
+    # The template the intake form's unit <select> renders its options with (UnitSelect).
+    context = {"units": units, "selected": [] if chosen is None else [str(chosen)]}
+    return render(request, "servicedesk/_unit_options.html", context)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
-from anju.servicedesk.calendar import Clocks, current_clocks
+from anju.servicedesk.event_facts import describe_events, label
 from anju.servicedesk.forms import ActionForm
 from anju.servicedesk.models import (
     ComplaintFeedback,
@@ -23,7 +23,6 @@ from anju.servicedesk.models import (
     WorkOrder,
     WorkOrderEvent,
 )
-from anju.servicedesk.models.sla import MilestoneKind
 from anju.servicedesk.sla import stored_milestone_state
 from anju.servicedesk.tables import provisional_badge, state_badge, urgency_badge
 from anju.servicedesk.views.common import perm
@@ -62,24 +61,25 @@ class MilestoneRow:
         return provisional_badge() if self.milestone.provisional else SafeString("")
 
 
-def _row(milestone: Milestone, now: datetime, clocks: Clocks) -> MilestoneRow:
-    if milestone.cancelled and milestone.met_at is None:
+def _row(milestone: Milestone, now: datetime) -> MilestoneRow:
+    status = stored_milestone_state(milestone, now)
+    if status.state == "cancelled":
         return MilestoneRow(milestone, "cancelled", "")
-    status = stored_milestone_state(milestone, now, clocks)
     time = humanize(status.delta)
     if status.state == "breached":
+        # also a cancelled milestone that was already overdue: closing does not hide it
         text = _("breached by %(time)s") % {"time": time}
     elif status.state == "met":
         text = _("met %(time)s early") % {"time": time} if status.delta else _("met on time")
     else:
         text = _("%(time)s left") % {"time": time}
-    paused = milestone.paused_at is not None and status.state != "breached"
+    paused = milestone.paused_at is not None and status.state in ("running", "at_risk")
     return MilestoneRow(milestone, "paused" if paused else status.state, text)
 
 
 def milestone_rows(order: WorkOrder, now: datetime) -> list[MilestoneRow]:
-    clocks = current_clocks()
-    return [_row(m, now, clocks) for m in order.milestones.all()]
+    """The order's clocks as stored (due and at-risk times): no calendar is read."""
+    return [_row(m, now) for m in order.milestones.all()]
 
 
 def detail_queryset(user: Any) -> QuerySet[WorkOrder]:
@@ -140,35 +140,20 @@ def action_panels(
     return panels
 
 
-def _event_detail(event: WorkOrderEvent) -> str:
-    """The short facts of an event that its note does not say (which clock, which reason)."""
-    data = event.data or {}
-    if data.get("milestone"):
-        return _label(MilestoneKind, data["milestone"])
-    if data.get("department"):
-        return _label(WorkOrder.Department, data["department"])
-    if data.get("reason"):
-        return _label(WorkOrder.HoldReason, data["reason"])
-    return ""
-
-
 def timeline(order: WorkOrder) -> list[WorkOrderEvent]:
     events = list(order.events.all())
+    facts = describe_events(events)
     for event in events:
-        event.detail = _event_detail(event)  # type: ignore[attr-defined]
+        event.detail = facts[event.pk]  # type: ignore[attr-defined]
     return events
-
-
-def _label(choices: Any, value: str) -> str:
-    return str(dict(choices.choices).get(value, value))
 
 
 def _with_labels(order: WorkOrder) -> tuple[list[ComplaintPlan], list[ComplaintFeedback]]:
     plans, feedback = list(order.plans.all()), list(order.feedback.all())
     for plan in plans:
-        plan.department_label = _label(WorkOrder.Department, plan.department)  # type: ignore[attr-defined]
+        plan.department_label = label(WorkOrder.Department, plan.department)  # type: ignore[attr-defined]
     for item in feedback:
-        item.channel_label = _label(WorkOrder.Channel, item.channel)  # type: ignore[attr-defined]
+        item.channel_label = label(WorkOrder.Channel, item.channel)  # type: ignore[attr-defined]
     return plans, feedback
 
 

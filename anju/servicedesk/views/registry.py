@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anju.servicedesk import forms as f
 from anju.servicedesk.models import ComplaintPlan, WorkOrder, WorkOrderEvent
+from anju.servicedesk.rounds import current_approved_plan, has_result_feedback
 
 Status = WorkOrder.Status
 
@@ -29,15 +30,21 @@ class OrderFacts:
 
     @classmethod
     def of(cls, order: WorkOrder) -> "OrderFacts":
+        """The current round's facts: after a reopening, earlier plans, feedback and
+        investigation are history (as the services count them)."""
         plans = list(order.plans.all())
+        since = order.reopened_at
+        approved = current_approved_plan(plans, since)
         return cls(
             order=order,
             investigation_started=any(
-                e.kind == WorkOrderEvent.Kind.INVESTIGATION_STARTED for e in order.events.all()
+                e.kind == WorkOrderEvent.Kind.INVESTIGATION_STARTED
+                and (since is None or e.at >= since)
+                for e in order.events.all()
             ),
             pending_plan=next((p for p in plans if p.status == p.Status.PROPOSED), None),
-            has_approved_plan=any(p.status == p.Status.APPROVED for p in plans),
-            has_feedback=bool(order.feedback.all()),
+            has_approved_plan=approved is not None,
+            has_feedback=has_result_feedback(order.feedback.all(), approved),
         )
 
     @property
@@ -109,7 +116,11 @@ ACTIONS: tuple[Action, ...] = (
         f.InvestigateForm,
         _("Start investigation"),
         _("Investigation started."),
-        lambda x: x.complaint and x.order.is_open and not x.investigation_started,
+        lambda x: (
+            x.complaint
+            and x.order.status in (Status.DISPATCHED, Status.IN_PROGRESS)
+            and not x.investigation_started
+        ),
         primary=True,
     ),
     Action(
@@ -124,7 +135,7 @@ ACTIONS: tuple[Action, ...] = (
         f.PlanDecideForm,
         _("Decide"),
         _("Decision recorded."),
-        lambda x: x.pending_plan is not None,
+        lambda x: x.pending_plan is not None and x.order.is_open,
         perm="approve_complaintplan",
         primary=True,
     ),

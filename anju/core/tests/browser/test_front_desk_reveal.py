@@ -13,10 +13,15 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Locator, Page, Response
 
-from anju.core.testing.factories import BuildingFactory, PhaseFactory, UnitFactory, make_owner
+from anju.core.testing.factories import (
+    BuildingFactory,
+    PhaseFactory,
+    UnitFactory,
+    hand_over,
+    make_owner,
+)
 from anju.core.testing.fixtures import PASSWORD
 from anju.owners.models import Owner
-from anju.owners.services import ownership_create
 from anju.properties.models import Project, unit_code
 from anju.security.models import User
 
@@ -44,15 +49,7 @@ def zhang(project: Project) -> Owner:
         building=building, project=project, entrance="2", room="1801", floor=18,
         code=unit_code("3", "2", "1801"),
     )  # fmt: skip
-    ownership_create(
-        actor=None,
-        owner=owner,
-        unit=unit,
-        share=100,
-        status="handed_over",
-        contract_date=date(2024, 1, 15),
-        handover_date=date(2025, 6, 30),
-    )
+    hand_over(owner, unit, contract_date=date(2024, 1, 15), handover_date=date(2025, 6, 30))
     return owner
 
 

@@ -2,12 +2,15 @@
 
 Covers issue 3's browser test: the front desk logs a repair for an owner found by phone
 number, dispatches it in under a minute, and the repair supervisor sees it in their queue.
+And the intake page's script: a unit of the owner's second project chooses that project
+and the first responders who work on it, also on a form sent back with an error.
 The desk's seed (categories, SLA policies, calendar) is replayed by conftest.desk_seed.
 """
 
 import re
 import time
 from collections.abc import Callable
+from datetime import date
 from urllib.parse import urlsplit
 
 import pytest
@@ -17,6 +20,7 @@ from playwright.sync_api import Page, expect
 from anju.core.testing.factories import BuildingFactory, PhaseFactory, UnitFactory
 from anju.core.testing.fixtures import PASSWORD
 from anju.owners.models import Owner
+from anju.owners.services import ownership_create
 from anju.properties.models import Project, Unit, unit_code
 from anju.security.models import User
 from anju.servicedesk.models import Category, WorkOrder
@@ -142,3 +146,53 @@ def test_front_desk_logs_and_dispatches_a_phone_repair_the_supervisor_sees_it(
     expect(row).to_have_count(1)
     assert UNIT_CODE in row.inner_text()
     assert "张三" in row.inner_text()
+
+
+def test_a_unit_of_the_owners_second_project_sets_the_project_and_its_first_responders(
+    new_page: Callable[..., Page],
+    project: Project,
+    other_project: Project,
+    unit: Unit,
+    owner: Owner,
+    desk: User,
+    leak: Category,
+    make_user: Callable[..., User],
+) -> None:
+    # given 张三 also owns a unit of a second project the desk works on, a sales consultant
+    # of each project, and a repair of the first unit sent back for its missing category
+    desk.projects.add(other_project)
+    second: Unit = UnitFactory.create(
+        building__phase__project=other_project, building__project=other_project
+    )
+    ownership_create(
+        actor=None, owner=owner, unit=second, share=100, status="handed_over",
+        contract_date=date(2023, 1, 5), handover_date=date(2024, 6, 30),
+    )  # fmt: skip
+    here = make_user("sales_consultant", projects=[project], name="王销售")
+    there = make_user("sales_consultant", projects=[other_project], name="钱销售")
+    page = new_page()
+    sign_in(page, desk)
+    page.goto(f"{reverse('servicedesk:create')}?owner={owner.pk}")
+    page.select_option("#id_unit", str(unit.pk))
+    page.fill("#id_description", DESCRIPTION)
+    submit(page, "#accept-button")
+    assert reverse("servicedesk:create") in page.url and form_errors(page)
+    expect(page.locator("#id_project")).to_have_value(str(project.pk))
+    responder = page.locator("#id_first_responder")
+    expect(responder.locator(f"option[value='{there.pk}']")).to_be_disabled()
+
+    # when the desk picks the unit of the second project on the form sent back
+    page.select_option("#id_unit", str(second.pk))
+    # then the project follows the unit, and so do the first responders offered
+    expect(page.locator("#id_project")).to_have_value(str(other_project.pk))
+    expect(responder.locator(f"option[value='{here.pk}']")).to_be_disabled()
+    expect(responder.locator(f"option[value='{there.pk}']")).to_be_enabled()
+
+    # when the call was the consultant's, and the desk accepts with the category
+    responder.select_option(str(there.pk))
+    page.select_option("#id_category", label=leak.path)
+    submit(page, "#accept-button")
+    # then the order is for the second unit and project, the consultant its first responder
+    order = WorkOrder.objects.get(pk=order_id(page))
+    assert (order.project_id, order.unit_id) == (other_project.pk, second.pk)
+    assert order.first_responder_id == there.pk
