@@ -181,6 +181,13 @@ CELERY_BEAT_SCHEDULE = {
         # Sweeps queued while no worker ran are dropped: the next one does their work.
         "options": {"expires": env.int("ANJU_SLA_SWEEP_SECONDS", default=60)},
     },
+    # Calendar changes whose deadlines are still to be recomputed: each change queues the
+    # work itself; this catches a message lost to a broker outage or a killed worker.
+    "deadline-recompute": {
+        "task": "servicedesk.recompute_deadlines",
+        "schedule": env.int("ANJU_RECOMPUTE_SECONDS", default=900),
+        "options": {"expires": env.int("ANJU_RECOMPUTE_SECONDS", default=900)},
+    },
     # API tokens past their expiry (authentication refuses them; this deletes them).
     "api-token-purge": {
         "task": "core.purge_expired_tokens",

@@ -3,8 +3,9 @@
 Official years come from the pinned `chinesecalendar` package; administrators amend the
 calendar with company days off or working days, or type in a new year's State Council
 notice. Any change puts a new version token in the cache, so every process rebuilds its
-in-memory WorkingCalendar once, and deadlines marked provisional are recomputed in the
-background.
+in-memory WorkingCalendar once, and the running deadlines the change may move (the
+provisional ones, and the working-time ones over the changed days) are recomputed in the
+background (recompute.py).
 """
 
 import datetime as dt
@@ -134,7 +135,7 @@ def _store_year(actor: Any, year: int, holidays: Any, makeup: Any, source: str) 
         before=None,
         after={**snapshot(entry), "holidays": len(holidays), "makeup_workdays": len(makeup)},
     )
-    _after_calendar_change()
+    _after_calendar_change(dt.date(year, 1, 1), dt.date(year, 12, 31))
     return entry
 
 
@@ -158,7 +159,7 @@ def calendar_amend_day(*, actor: Any, date: dt.date, kind: str, name: str = "") 
     ).delete()
     day = CalendarDay.objects.create(date=date, kind=kind, name=name)
     log_change(actor=actor, instance=day, action="create", before=None, after=snapshot(day))
-    _after_calendar_change()
+    _after_calendar_change(date, date)
     return day
 
 
@@ -166,12 +167,15 @@ def calendar_amend_day(*, actor: Any, date: dt.date, kind: str, name: str = "") 
 def calendar_remove_day(*, actor: Any, day: CalendarDay) -> None:
     before = snapshot(day)
     log_change(actor=actor, instance=day, action="delete", before=before, after=None)
+    changed = day.date
     day.delete()
-    _after_calendar_change()
+    _after_calendar_change(changed, changed)
 
 
-def _after_calendar_change() -> None:
-    from anju.servicedesk.tasks import recompute_provisional_deadlines
+def _after_calendar_change(first_day: dt.date, last_day: dt.date) -> None:
+    """Every process rebuilds its calendar, and the deadlines over the changed days (and
+    the provisional ones) are recomputed in the background."""
+    from anju.servicedesk.recompute import request_recompute
 
     transaction.on_commit(_bump_version)
-    transaction.on_commit(recompute_provisional_deadlines.delay)
+    request_recompute(first_day, last_day)

@@ -272,11 +272,14 @@ def resumed_deadline(
 ) -> tuple[Deadline, datetime]:
     assert milestone.paused_at is not None
     hold, earlier = (milestone.paused_at, resumed_at), _holds(milestone)
-    due = _shifted(
-        milestone, Deadline(milestone.due_at, milestone.provisional), hold, earlier, clocks
+    return _after_hold(
+        milestone,
+        Deadline(milestone.due_at, milestone.provisional),
+        milestone.at_risk_at,
+        hold,
+        earlier,
+        clocks,
     )
-    at_risk = _shifted(milestone, milestone.at_risk_at, hold, earlier, clocks).at
-    return due, min(at_risk, due.at)
 
 
 def recomputed_deadline(milestone: Milestone, clocks: Clocks) -> tuple[Deadline, datetime]:
@@ -286,9 +289,37 @@ def recomputed_deadline(milestone: Milestone, clocks: Clocks) -> tuple[Deadline,
     )
     holds = _holds(milestone)
     for i, hold in enumerate(holds):
-        due = _shifted(milestone, due, hold, holds[:i], clocks)
-        at_risk = _shifted(milestone, at_risk, hold, holds[:i], clocks).at
+        due, at_risk = _after_hold(milestone, due, at_risk, hold, holds[:i], clocks)
     return due, min(at_risk, due.at)
+
+
+def _after_hold(
+    milestone: Milestone,
+    due: Deadline,
+    at_risk: datetime,
+    hold: tuple[datetime, datetime],
+    earlier: list[tuple[datetime, datetime]],
+    clocks: Clocks,
+) -> tuple[Deadline, datetime]:
+    """Due and at-risk times moved by one hold. A clock already overdue when the hold
+    began stays exactly as late as it was: a working-day hold rounded up (D21) must not
+    turn a breach back into time left."""
+    moved = _shifted(milestone, due, hold, earlier, clocks)
+    moved_risk = _shifted(milestone, at_risk, hold, earlier, clocks).at
+    start, end = hold
+    if due.at <= start:
+        moved = Deadline(min(moved.at, due.at + (end - start)), moved.provisional)
+    return moved, min(moved_risk, moved.at)
+
+
+def clear_stale_marks(milestone: Milestone, now: datetime) -> None:
+    """After a deadline moved (a calendar correction), forget the sweep's marks that no
+    longer hold: a clock due later than now was not breached, nor escalated, and one not
+    yet at risk will be warned when it is."""
+    if milestone.due_at > now:
+        milestone.breached_at = milestone.escalated_at = None
+    if milestone.at_risk_at > now:
+        milestone.at_risk_notified_at = None
 
 
 @dataclass(frozen=True)

@@ -110,7 +110,10 @@ def _passes(now: datetime) -> tuple[Pass, Pass, Pass]:
             ),
         ),
         (
-            _open().filter(breached_at__lte=escalate_before, escalated_at__isnull=True),
+            # due_at: a deadline a calendar correction moved past now is not overdue
+            _open().filter(
+                breached_at__lte=escalate_before, escalated_at__isnull=True, due_at__lt=now
+            ),
             "escalated_at",
             now,
             Stage(
@@ -210,11 +213,17 @@ def _claim_batch_portable(
         **{mark: now}
     )
     managers = project_managers({row[5] for row in rows}) if stage.to_managers else {}
+    admins: list[int] | None = None
     events, notifications = [], []
     for _pk, order_id, kind, due_at, _walked, project_id, assignee_id, responder_id in rows:
         data: dict[str, Any] = {"milestone": kind}
         if stage.to_managers:
             recipients = managers.get(project_id, [])
+            if not recipients:  # a project without managers: its breach is not lost
+                if admins is None:
+                    admins = sorted(administrators_query().values_list("pk", flat=True))
+                recipients = admins
+                data["fallback"] = "administrators"
             data["notified"] = recipients
         else:
             recipients = [r for r in [assignee_id or responder_id] if r is not None]
@@ -240,6 +249,12 @@ def managers_query() -> QuerySet[User]:
     """Active managers by project (like services.common.project_managers; the manager on
     duty is among them)."""
     return User.objects.filter(groups__name="manager", is_active=True)
+
+
+def administrators_query() -> QuerySet[User]:
+    """Whom an escalation tells when the project has no manager (as the emergency path,
+    services.common.managers_or_administrators)."""
+    return User.objects.filter(groups__name="administrator", is_active=True).distinct()
 
 
 def project_managers(project_ids: set[int]) -> dict[int, list[int]]:

@@ -98,7 +98,7 @@ def _recipients(stage: "Stage") -> tuple[str, tuple[Any, ...]]:
             "WHERE batch.responsible IS NOT NULL",
             (),
         )
-    from anju.servicedesk.sweep import managers_query
+    from anju.servicedesk.sweep import administrators_query, managers_query
 
     managers, params = (
         managers_query()
@@ -107,10 +107,17 @@ def _recipients(stage: "Stage") -> tuple[str, tuple[Any, ...]]:
         .distinct()
         .query.sql_with_params()
     )
+    admins, admin_params = administrators_query().values_list("pk").query.sql_with_params()
+    # A project without managers: the administrators, flagged (the event says so).
     return (
-        "SELECT batch.id, pm.user_id "
-        f"FROM batch JOIN ({managers}) AS pm (project_id, user_id) USING (project_id)",
-        params,
+        "SELECT batch.id, pm.user_id, false AS fallback "
+        f"FROM batch JOIN ({managers}) AS pm (project_id, user_id) USING (project_id) "
+        "UNION ALL "
+        "SELECT batch.id, a.user_id, true "
+        f"FROM batch CROSS JOIN ({admins}) AS a (user_id) "
+        f"WHERE NOT EXISTS (SELECT 1 FROM ({managers}) AS pm (project_id, user_id) "
+        "WHERE pm.project_id = batch.project_id)",
+        (*params, *admin_params, *params),
     )
 
 
@@ -120,8 +127,11 @@ def _event_data(stage: "Stage") -> tuple[str, str]:
     if stage.to_managers:
         return (
             "jsonb_build_object('milestone', batch.kind, "
-            "'notified', COALESCE(notified.ids, '[]'::jsonb))",
-            "LEFT JOIN (SELECT id, jsonb_agg(user_id ORDER BY user_id) AS ids FROM recipients "
+            "'notified', COALESCE(notified.ids, '[]'::jsonb)) "
+            '|| CASE WHEN notified.fallback THEN \'{"fallback": "administrators"}\'::jsonb '
+            "ELSE '{}'::jsonb END",
+            "LEFT JOIN (SELECT id, jsonb_agg(user_id ORDER BY user_id) AS ids, "
+            "bool_or(fallback) AS fallback FROM recipients "
             "GROUP BY id) AS notified ON notified.id = batch.id",
         )
     return (

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from anju.servicedesk.recompute import recompute_provisional
+from anju.servicedesk.recompute import recompute_requested
 from anju.servicedesk.sweep import sweep_milestones
 
 
@@ -12,6 +12,8 @@ def sweep_milestones_task() -> dict[str, int]:
     return {"at_risk": result.at_risk, "breached": result.breached, "escalated": result.escalated}
 
 
-@shared_task(name="servicedesk.recompute_provisional_deadlines", ignore_result=True)
-def recompute_provisional_deadlines() -> int:
-    return recompute_provisional()
+@shared_task(name="servicedesk.recompute_deadlines", ignore_result=True)
+def recompute_deadlines_task() -> int:
+    """Queued on each calendar change, and run periodically as a safety net: both work
+    off the pending DeadlineRecompute rows, so a lost message only delays the work."""
+    return recompute_requested()

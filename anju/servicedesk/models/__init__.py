@@ -1,7 +1,7 @@
 """Service-desk models, one module per concept."""
 
 from anju.servicedesk.models.alerts import GroupComplaintAlert
-from anju.servicedesk.models.calendar import CalendarDay, CalendarYear
+from anju.servicedesk.models.calendar import CalendarDay, CalendarYear, DeadlineRecompute
 from anju.servicedesk.models.categories import Category
 from anju.servicedesk.models.complaints import ComplaintFeedback, ComplaintPlan
 from anju.servicedesk.models.notifications import Notification
@@ -19,6 +19,7 @@ __all__ = [
     "Category",
     "ComplaintFeedback",
     "ComplaintPlan",
+    "DeadlineRecompute",
     "GroupComplaintAlert",
     "Milestone",
     "Notification",

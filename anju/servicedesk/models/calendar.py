@@ -6,6 +6,7 @@ company-wide days off or working days, or enter a new year's State Council notic
 """
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -46,3 +47,27 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()}"
+
+
+class DeadlineRecompute(models.Model):
+    """A calendar change whose running deadlines are still to be recomputed.
+
+    Written in the transaction of the change, so the request survives a broker that was
+    down when the task was queued, or a worker killed mid-run: the task queued on commit
+    and the periodic one both work off the pending rows (recompute.recompute_requested).
+    """
+
+    first_day = models.DateField()
+    last_day = models.DateField()
+    requested_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["id"], name="deadline_recompute_pending", condition=Q(done_at__isnull=True)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_day}–{self.last_day}"

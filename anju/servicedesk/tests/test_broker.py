@@ -184,7 +184,7 @@ def test_the_beat_schedule_sends_the_sweep_to_the_worker(
 def test_the_sweep_and_the_recompute_are_registered_tasks():
     registered = celery_app.tasks
     assert registered["servicedesk.sweep_milestones"].name == tasks.sweep_milestones_task.name
-    assert "servicedesk.recompute_provisional_deadlines" in registered
+    assert "servicedesk.recompute_deadlines" in registered
     assert celery_app.conf.beat_schedule["sla-sweep"] == {
         "task": "servicedesk.sweep_milestones",
         "schedule": settings.ANJU_SLA_SWEEP_SECONDS,

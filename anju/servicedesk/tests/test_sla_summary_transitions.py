@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from anju.audit.models import ChangeLog
 from anju.servicedesk.models import ComplaintPlan, Milestone, SlaPolicy, WorkOrder
-from anju.servicedesk.recompute import recompute_provisional
+from anju.servicedesk.recompute import recompute_deadlines
 from anju.servicedesk.services import (
     complaint_decide_plan,
     complaint_give_feedback,
@@ -204,6 +204,6 @@ def test_recomputing_provisional_deadlines_keeps_the_summary_true(accept, clock)
     )
     refresh_sla_summary(WorkOrder.objects.filter(pk=order.pk))
     # when the provisional deadlines are recomputed (the year was loaded)
-    assert recompute_provisional() == 1
+    assert recompute_deadlines() == 1
     # then the summary follows the recomputed deadline
     assert_summary_is_true(order, handed_back=False)

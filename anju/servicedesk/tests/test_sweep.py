@@ -24,7 +24,7 @@ from anju.servicedesk import sweep as sweep_module
 from anju.servicedesk import sweep_sql
 from anju.servicedesk.calendar import calendar_enter_year
 from anju.servicedesk.models import Milestone, Notification, WorkOrder, WorkOrderEvent
-from anju.servicedesk.recompute import recompute_provisional
+from anju.servicedesk.recompute import recompute_deadlines
 from anju.servicedesk.services import (
     work_order_dispatch,
     work_order_hold,
@@ -33,7 +33,7 @@ from anju.servicedesk.services import (
     work_order_resume,
 )
 from anju.servicedesk.sweep import SweepResult, sweep_milestones
-from anju.servicedesk.tasks import recompute_provisional_deadlines, sweep_milestones_task
+from anju.servicedesk.tasks import recompute_deadlines_task, sweep_milestones_task
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 Kind = WorkOrderEvent.Kind
@@ -189,7 +189,7 @@ def test_the_tasks_run_the_sweep(accept, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         assert sweep_milestones_task.delay().get() == {"at_risk": 0, "breached": 1, "escalated": 0}
     assert Notification.objects.filter(kind="breached").count() == 1
-    assert recompute_provisional_deadlines.delay().get() == 0
+    assert recompute_deadlines_task.delay().get() == 0
 
 
 # --- what the sweep writes, batch by batch --------------------------------------------
@@ -497,7 +497,7 @@ def test_loading_the_year_recomputes_the_provisional_deadlines(
     assert recomputed.at_risk_at == at(2027, 1, 7, 21, 36)
     event = order.events.get(kind=Kind.DEADLINES_RECOMPUTED)
     assert (event.data["milestone"], event.data["provisional"]) == ("completion", False)
-    assert recompute_provisional() == 0
+    assert recompute_deadlines() == 0
 
 
 def test_recomputing_replays_the_holds(
@@ -524,6 +524,8 @@ def test_recomputing_replays_the_holds(
 
 def test_without_the_year_a_recompute_keeps_the_deadline_provisional(accept, december_30_2026):
     order = accept()
-    assert recompute_provisional() == 1
+    # nothing moved: no deadline written, no event
+    assert recompute_deadlines() == 0
+    assert not order.events.filter(kind=Kind.DEADLINES_RECOMPUTED).exists()
     assert completion(order).provisional
     assert completion(order).due_at == at(2027, 1, 8, 23, 59, 59, 999999)
