@@ -13,6 +13,7 @@ from rest_framework import serializers
 
 from anju.security.models import User
 from anju.servicedesk.models import WorkOrder
+from anju.servicedesk.people import colleagues
 from anju.servicedesk.serializers import HoldReasonField
 from anju.servicedesk.services import WorkOrderInput
 
@@ -81,13 +82,26 @@ def _scoped(serializer: serializers.Serializer, name: str, queryset: Any) -> Non
     serializer.fields[name].queryset = queryset.visible_to(user)  # type: ignore[attr-defined]
 
 
+def _people(serializer: serializers.Serializer, name: str) -> None:
+    """Only the people of the user's projects: an id from elsewhere answers as a missing
+    one, so the API tells nobody who works where."""
+    request = serializer.context.get("request")
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        serializer.fields[name].queryset = colleagues(user)  # type: ignore[attr-defined]
+
+
 class NoteInput(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class DispatchInput(NoteInput):
     department = serializers.ChoiceField(choices=WorkOrder.Department.choices)
-    assignee = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    assignee = serializers.PrimaryKeyRelatedField(queryset=User.objects.none())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _people(self, "assignee")
 
 
 class HoldInput(NoteInput):
@@ -116,8 +130,12 @@ class PlanInput(serializers.Serializer):
     content = serializers.CharField()
     findings = serializers.CharField(required=False, allow_blank=True, default="")
     department = serializers.ChoiceField(choices=WorkOrder.Department.choices)
-    responsible = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    responsible = serializers.PrimaryKeyRelatedField(queryset=User.objects.none())
     deadline = serializers.DateField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _people(self, "responsible")
 
 
 class DecisionInput(NoteInput):

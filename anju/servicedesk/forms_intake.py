@@ -23,6 +23,7 @@ from anju.security.scoping import visible_project_ids
 from anju.servicedesk import services
 from anju.servicedesk.forms import CategoryChoiceField
 from anju.servicedesk.models import Category, WorkOrder
+from anju.servicedesk.people import VIEW_ORDERS
 
 PHOTO_EXTENSIONS = ["jpg", "jpeg", "png", "heic", "webp"]
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
@@ -295,9 +296,10 @@ def preselected_unit(units: list[Unit]) -> int | None:
 
 
 def people_of_projects(user: Any, *, exclude: int | None = None) -> list[Person]:
-    """The active users assigned to the projects the user sees, with those projects."""
+    """The active users assigned to the projects the user sees who may open work orders,
+    with those projects."""
     ids = visible_project_ids(user)
-    rows = User.objects.filter(is_active=True)
+    rows = User.objects.with_perm(VIEW_ORDERS)  # who may open the orders (people.py)
     rows = rows.filter(projects__isnull=False) if ids is None else rows.filter(projects__in=ids)
     if exclude is not None:
         rows = rows.exclude(pk=exclude)

@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from anju.audit.services import log_change, snapshot
 from anju.security.models import User
-from anju.security.scoping import visible_project_ids
 from anju.servicedesk.models import Milestone, Notification, WorkOrder, WorkOrderEvent
 from anju.servicedesk.models.work_orders import SLA_SUMMARY_FIELDS
+from anju.servicedesk.people import working_on
 from anju.servicedesk.sla import refresh_sla_summary
 
 # The SLA summary is derived from the milestones (their own events tell what changed), so
@@ -88,15 +88,15 @@ def managers_or_administrators(order: WorkOrder) -> tuple[list[User], bool]:
     managers = project_managers(order)
     if managers:
         return managers, False
-    admins = User.objects.filter(groups__name="administrator", is_active=True).distinct()
-    return list(admins), True
+    from anju.servicedesk.sweep import administrators_query
+
+    return list(administrators_query()), True
 
 
 def check_works_on_project(order: WorkOrder, person: User, field: str) -> None:
-    """Someone made responsible for an order must be active and work on its project: they
-    are notified about it and must be able to open it."""
-    ids = visible_project_ids(person)
-    if not person.is_active or (ids is not None and order.project_id not in ids):
+    """Someone made responsible for an order must be able to open it (people.working_on):
+    they are notified about it."""
+    if not working_on(order.project_id).filter(pk=person.pk).exists():
         raise refuse(
             field, _("This person does not work on the order's project."), "not_in_project"
         )

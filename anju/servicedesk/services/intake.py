@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 
 from anju.audit.services import log_change
 from anju.security.models import User
-from anju.security.scoping import visible_project_ids
 from anju.servicedesk.calendar import Clocks, current_clocks
 from anju.servicedesk.models import (
     Milestone,
@@ -19,6 +18,7 @@ from anju.servicedesk.models import (
     WorkOrderAttachment,
     WorkOrderEvent,
 )
+from anju.servicedesk.people import working_on
 from anju.servicedesk.services.alerts import check_group_complaint
 from anju.servicedesk.services.common import (
     managers_or_administrators,
@@ -218,8 +218,8 @@ def _fill_links(
     order.project_id = data.project_id
     if data.owner_id is not None:
         order.owner = links.owner
-        if order.owner is None:
-            fail("owner", _("This owner does not exist."), "does_not_exist")
+        if order.owner is None:  # missing, or not of this project: one answer
+            fail("owner", _("Choose an owner of this project."), "does_not_exist")
     if data.category_id is not None:
         order.category = config.active_category(data.category_id)
         if order.category is None:
@@ -238,11 +238,8 @@ def _fill_links(
 
 def _first_responder(actor: User, responder_id: int | None, project_id: int) -> User | None:
     """首问负责制: the actor by default, without a query (their project is checked with
-    the links); someone else must work on the project, since they stay accountable."""
+    the links); someone else must be able to open the order, since they stay
+    accountable and are told about it (people.working_on)."""
     if responder_id is None or responder_id == actor.pk:
         return actor if actor.is_active else None
-    person = User.objects.filter(pk=responder_id, is_active=True).first()
-    if person is None:
-        return None
-    ids = visible_project_ids(person)
-    return person if ids is None or project_id in ids else None
+    return working_on(project_id).filter(pk=responder_id).first()

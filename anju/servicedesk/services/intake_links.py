@@ -1,14 +1,16 @@
 """The links of a new request (unit, owner, project) read in one statement.
 
 Accepting a request checks three things the actor sent: the unit is in the project, the
-project is one of the actor's, the owner is one the actor may see. As ORM queries that
+project is one of the actor's, the owner belongs to the project. As ORM queries that
 was three statements whose compilation cost more CPU than everything else a create does
 (decision D13); here it is one plain SQL statement, portable between SQLite and
 PostgreSQL, with table and column names taken from the models.
 
-The owner rule is the one of `Owner.objects.visible_to` (registered in one of the
-actor's projects, or owning a unit in one: a pair in OwnerProject, D19); a test holds the
-two to the same answers.
+The owner must belong to the order's project (registered in it, or owning a unit in it: a
+pair in OwnerProject, D19), not merely to one of the actor's projects: everyone working on
+the order sees its owner's name, and an owner of another project is out of their scope.
+With the project one of the actor's, such an owner is also one `Owner.objects.visible_to`
+shows the actor; a test holds the two readers to the same answers.
 """
 
 from dataclasses import dataclass
@@ -30,7 +32,7 @@ _BUILDING_FIELDS = ["id", "project_id", "phase_id", "number"]
 @dataclass(frozen=True)
 class Links:
     unit: Unit | None  # in the project; its building (phase, number) comes with it
-    owner: Owner | None  # visible to the actor
+    owner: Owner | None  # belongs to the project
     project_visible: bool
 
 
@@ -74,19 +76,18 @@ def _sql(every_project: bool) -> str:
     reach, project = OwnerProject._meta.db_table, Project._meta.db_table
     assignments = User.projects.through._meta.db_table
     q = connection.ops.quote_name
+    owner_in_project = (
+        f"CASE WHEN EXISTS (SELECT 1 FROM {q(reach)} r "
+        "WHERE r.owner_id = o.id AND r.project_id = %(project)s) THEN 1 ELSE 0 END"
+    )
     if every_project:
-        owner_visible = "1"
         project_visible = f"EXISTS (SELECT 1 FROM {q(project)} WHERE id = %(project)s)"
     else:
         mine = f"SELECT project_id FROM {q(assignments)} WHERE user_id = %(user)s"
-        owner_visible = (
-            f"CASE WHEN EXISTS (SELECT 1 FROM {q(reach)} r "
-            f"WHERE r.owner_id = o.id AND r.project_id IN ({mine})) THEN 1 ELSE 0 END"
-        )
         project_visible = f"EXISTS ({mine} AND project_id = %(project)s)"
     return (
         "SELECT u.id, u.project_id, u.building_id, u.code, b.project_id, b.phase_id, b.number, "
-        f"o.id, o.project_id, o.name, {owner_visible}, {project_visible} "
+        f"o.id, o.project_id, o.name, {owner_in_project}, {project_visible} "
         "FROM (SELECT 1 AS one) base "
         f"LEFT JOIN {q(unit)} u ON u.id = %(unit)s AND u.project_id = %(project)s "
         f"LEFT JOIN {q(building)} b ON b.id = u.building_id "
