@@ -89,9 +89,16 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'anju.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the embedded worker and web server write without "database is locked".
+    # WAL lets the embedded worker and web server write without "database is locked";
+    # IMMEDIATE takes the write lock when a transaction begins, so a writer waits its turn
+    # (timeout) instead of failing at once when the worker committed between its read and
+    # its write (a deferred transaction cannot wait there).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+        }
     )
     # Covering indexes (INCLUDE) are a PostgreSQL speed-up; SQLite builds them without the
     # extra columns, which is what this warning says.

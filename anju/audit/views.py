@@ -16,6 +16,8 @@ from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.utils.cache import patch_vary_headers
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
@@ -23,6 +25,8 @@ from django_tables2 import SingleTableMixin
 from anju.audit.filters import AccessLogFilter, ChangeLogFilter
 from anju.audit.models import ChangeLog, PersonalDataAccess
 from anju.audit.tables import AccessLogTable, ChangeLogTable, field_label
+from anju.core.htmx import wants_partial
+from anju.core.paging import FixedPageSizeMixin
 from anju.security.scoping import visible_project_ids
 
 ACCESS_LOG_PERM = "audit.view_personaldataaccess"
@@ -53,16 +57,21 @@ class AuditIndexView(LoginRequiredMixin, TemplateView):
         )
 
 
-class _LogListView(_LogPermissionMixin, SingleTableMixin, FilterView):
+class _LogListView(_LogPermissionMixin, FixedPageSizeMixin, SingleTableMixin, FilterView):
     """A filtered, paginated log; only the table when htmx asks (filters, pages)."""
 
     paginate_by = settings.ANJU_PAGE_SIZE
     partial_template_name = "audit/_table.html"
 
     def get_template_names(self) -> list[str]:
-        if self.request.htmx:
+        if wants_partial(self.request):
             return [self.partial_template_name]
         return [self.template_name]
+
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
+        response: HttpResponse = super().render_to_response(context, **kwargs)
+        patch_vary_headers(response, ("HX-Request",))
+        return response
 
 
 class AccessLogView(_LogListView):

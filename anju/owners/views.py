@@ -6,7 +6,6 @@ answers 404. Writes happen only on POST, through the forms, which call the servi
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
@@ -19,9 +18,9 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
-from django_tables2 import RequestConfig
 
-from anju.core.paging import CappedPaginator
+from anju.core.htmx import render_page
+from anju.core.paging import order_and_page
 from anju.core.timeline import owner_timeline
 from anju.owners.exporter import owners_export
 from anju.owners.filters import OwnerFilter
@@ -54,11 +53,6 @@ def _perm(codename: str) -> Any:
     return permission_required(f"owners.{codename}", raise_exception=True)
 
 
-def _render(request: HttpRequest, page: str, partial: str, context: dict[str, Any]) -> HttpResponse:
-    """The full page, or only its partial when htmx asks (STYLE habit 9)."""
-    return render(request, partial if request.htmx else page, context)  # type: ignore[attr-defined]
-
-
 def _no_store(response: HttpResponse) -> HttpResponse:
     response["Cache-Control"] = "no-store"
     return response
@@ -77,10 +71,9 @@ def owner_list(request: HttpRequest) -> HttpResponse:
     filterset = _owner_filter(request)
     style_fields(filterset.form)
     table = OwnerTable(filterset.qs)
-    paginate = {"per_page": settings.ANJU_PAGE_SIZE, "paginator_class": CappedPaginator}
-    RequestConfig(request, paginate=paginate).configure(table)
+    order_and_page(request, table)
     context = {"filter": filterset, "table": table, "query": request.GET.urlencode()}
-    return _render(request, "owners/owner_list.html", "owners/_owner_table.html", context)
+    return render_page(request, "owners/owner_list.html", "owners/_owner_table.html", context)
 
 
 @login_required
@@ -187,7 +180,7 @@ def owner_reveal(request: HttpRequest, pk: int) -> HttpResponse:
         page, partial = "owners/revealed.html", "owners/_revealed.html"
     else:
         page, partial = "owners/reveal_form.html", "owners/_reveal_form.html"
-    return _no_store(_render(request, page, partial, context))
+    return _no_store(render_page(request, page, partial, context))
 
 
 @login_required

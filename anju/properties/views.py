@@ -20,6 +20,8 @@ from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from anju.core.htmx import wants_partial
+from anju.core.paging import FixedPageSizeMixin
 from anju.owners.models import Ownership
 from anju.properties import services
 from anju.properties.filters import ProjectFilter, UnitFilter
@@ -71,7 +73,7 @@ def _count(model: type[Model], parent_field: str) -> Coalesce:
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
-class HtmxTableMixin:
+class HtmxTableMixin(FixedPageSizeMixin):
     """htmx asks for the table only (pagination, sorting, filtering in place)."""
 
     request: HttpRequest
@@ -79,8 +81,7 @@ class HtmxTableMixin:
     table_pagination = {"per_page": PAGE_SIZE}
 
     def wants_partial(self) -> bool:
-        htmx = getattr(self.request, "htmx", None)
-        return bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
+        return wants_partial(self.request)
 
     def get_template_names(self) -> list[str]:
         if self.wants_partial():

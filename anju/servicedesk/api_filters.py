@@ -1,41 +1,35 @@
 """Filters of the work-order list API: fields, queues and ordering.
 
-Queues (`queue=`), open orders only: mine (assigned to me or taken by me as first
-responder), team, unassigned, at_risk, breached, on_hold. team, at_risk and breached are
-the queue pages' tabs (filters.team_q, at_risk_q, breached_q): team is the departments I
-was made responsible in for orders received in the last TEAM_WINDOW_DAYS days; at_risk and
-breached are live (from the due times, before the sweep marks them) and read the SLA
-summary stored on the order: an order both at risk and breached is listed under breached
-only. `q=` is the queue pages' text search (filters.text_q): the owner's name contains
-the text, or the text is the order's number.
-Ordering: received_at or next_due (the stored due time of the earliest running milestone).
+Queues (`queue=`) are the queue pages' tabs, with the same meaning (filters.tab_q), open
+orders only: mine (I am the responsible person), first (I took it as first responder,
+首问负责制), team (the departments I was made responsible in for orders received in the
+last TEAM_WINDOW_DAYS days), unassigned (accepted, not dispatched yet), at_risk and
+breached (live, from the due times stored on the order, before the sweep marks them; an
+order both at risk and breached is listed under breached only), on_hold, all. `q=` is the
+queue pages' text search (filters.text_q): the owner's name contains the text, or the
+text is the order's number.
+Ordering: received_at, or next_due (the stored due time of the earliest running
+milestone; no running clock last, the reverse first), the id breaking ties.
 """
 
 from decimal import Decimal
 
 import django_filters
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from anju.servicedesk.filters import TEAM_WINDOW_DAYS, at_risk_q, breached_q, team_q, text_q
+from anju.servicedesk.filters import TABS, TEAM_WINDOW_DAYS, next_due_order, tab_q, text_q
 from anju.servicedesk.models import Category, GroupComplaintAlert, WorkOrder
 from anju.servicedesk.models.work_orders import OPEN
 
-QUEUES = [
-    ("mine", _("My orders")),
-    ("team", _("My team")),
-    ("unassigned", _("Unassigned")),
-    ("at_risk", _("At risk")),
-    ("breached", _("Breached")),
-    ("on_hold", _("On hold")),
-]
+QUEUES = [(code, label) for code, label in TABS]
 ORDERINGS = [
     ("received_at", _("Reported, oldest first")),
     ("-received_at", _("Reported, newest first")),
     ("next_due", _("Next due first")),
-    ("-next_due", _("Next due last")),
+    ("-next_due", _("Latest due first, no running clock first")),
 ]
 
 
@@ -65,9 +59,10 @@ class WorkOrderFilter(django_filters.FilterSet):
         method="filter_queue",
         label=format_lazy(
             _(
-                "Queue, open orders only. mine: assigned to me or taken by me first; team: "
-                "the departments I was made responsible in for orders received in the last "
-                "{days} days; unassigned; at_risk; breached; on_hold."
+                "Queue, open orders only, as the queue pages' tabs. mine: I am responsible; "
+                "first: I took it first; team: the departments I was made responsible in "
+                "for orders received in the last {days} days; unassigned: not dispatched "
+                "yet; at_risk; breached; on_hold; all."
             ),
             days=TEAM_WINDOW_DAYS,
         ),
@@ -92,19 +87,8 @@ class WorkOrderFilter(django_filters.FilterSet):
         self, queryset: QuerySet[WorkOrder], name: str, value: str
     ) -> QuerySet[WorkOrder]:
         # OPEN exactly as the partial indexes of the queues declare it.
-        open_orders = queryset.filter(OPEN)
         user = getattr(self.request, "user", None)
-        if value == "mine":
-            return open_orders.filter(Q(assignee=user) | Q(first_responder=user))
-        if value == "team":
-            return open_orders.filter(team_q(user, timezone.now()))
-        if value == "unassigned":
-            return open_orders.filter(assignee__isnull=True)
-        if value == "at_risk":
-            return open_orders.filter(at_risk_q(timezone.now()))
-        if value == "breached":
-            return open_orders.filter(breached_q(timezone.now()))
-        return open_orders.filter(status=WorkOrder.Status.ON_HOLD)
+        return queryset.filter(OPEN).filter(tab_q(value, user, timezone.now()))
 
     def filter_text(
         self, queryset: QuerySet[WorkOrder], name: str, value: str
@@ -114,11 +98,10 @@ class WorkOrderFilter(django_filters.FilterSet):
     def filter_ordering(
         self, queryset: QuerySet[WorkOrder], name: str, value: str
     ) -> QuerySet[WorkOrder]:
+        descending = value.startswith("-")
         if value.lstrip("-") == "received_at":
-            return queryset.order_by(value, "-id" if value.startswith("-") else "id")
-        due = F("next_due_at")
-        key = due.desc(nulls_last=True) if value.startswith("-") else due.asc(nulls_last=True)
-        return queryset.order_by(key, "-received_at", "-id")
+            return queryset.order_by(value, "-id" if descending else "id")
+        return queryset.order_by(*next_due_order(descending=descending))
 
 
 class GroupComplaintAlertFilter(django_filters.FilterSet):

@@ -26,14 +26,15 @@ Each tab shows open orders only, unless a status is chosen in the filters.
 """
 
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
@@ -117,6 +118,21 @@ _TAB_Q: dict[str, Callable[[Any, datetime], Q]] = {
     "on_hold": lambda user, now: Q(status=WorkOrder.Status.ON_HOLD),
     "all": lambda user, now: Q(),
 }
+
+
+def tab_q(tab: str, user: Any, now: datetime) -> Q:
+    """The tab's condition (the queue pages and the API's queue=), open orders aside."""
+    return _TAB_Q[tab](user, now)
+
+
+def next_due_order(*, descending: bool = False) -> tuple[Any, ...]:
+    """Next due first (no running clock last), or the reverse, with the id breaking ties:
+    the order of the indexes on (next_due_at, id) of open orders, read forwards or
+    backwards (work_order_open_next_due per project, work_order_open_due for several)."""
+    due = F("next_due_at")
+    if descending:
+        return due.desc(nulls_first=True), "-id"
+    return due.asc(nulls_last=True), "id"
 
 
 def with_next_milestone(queryset: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
@@ -229,16 +245,16 @@ class QueueFilter(django_filters.FilterSet):
         method="filter_category",
         widget=_Select,
     )
+    # Local days as instants (the start of the day, the start of the next one), so the
+    # received_at indexes serve the range; received_at__date would convert every row.
     received_from = django_filters.DateFilter(
         label=_("Received from"),
-        field_name="received_at",
-        lookup_expr="date__gte",
+        method="filter_received_from",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     received_to = django_filters.DateFilter(
         label=_("Received to"),
-        field_name="received_at",
-        lookup_expr="date__lte",
+        method="filter_received_to",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
@@ -266,6 +282,17 @@ class QueueFilter(django_filters.FilterSet):
 
     def filter_text(self, queryset: QuerySet[WorkOrder], name: str, value: str) -> Any:
         return queryset.filter(text_q(value))
+
+    def filter_received_from(self, queryset: QuerySet[WorkOrder], name: str, value: date) -> Any:
+        return queryset.filter(received_at__gte=start_of_day(value))
+
+    def filter_received_to(self, queryset: QuerySet[WorkOrder], name: str, value: date) -> Any:
+        return queryset.filter(received_at__lt=start_of_day(value + timedelta(days=1)))
+
+
+def start_of_day(day: date) -> datetime:
+    """Midnight of a local (Asia/Shanghai) day, as an aware instant."""
+    return datetime.combine(day, time.min, timezone.get_default_timezone())
 
 
 def text_q(value: str) -> Q:

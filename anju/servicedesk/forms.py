@@ -8,12 +8,14 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from anju.owners.forms import apply_service_errors, style_fields
 from anju.security.models import User
 from anju.servicedesk import services
 from anju.servicedesk.models import ComplaintPlan, WorkOrder
+from anju.servicedesk.models.work_orders import QUERY_MAX_LENGTH
 
 _NUMBER_RE = re.compile(r"^\s*(?:GD)?0*(\d{1,12})\s*$", re.IGNORECASE)
 
@@ -302,8 +304,25 @@ class FeedbackForm(ActionForm):
 
 class SavedViewForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=50)
-    query = forms.CharField(max_length=500, required=False, widget=forms.HiddenInput)
+    query = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    # Not part of a saved view: the page number.
+    TRANSIENT = ("page",)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         style_fields(self)
+
+    def clean_query(self) -> str:
+        """The filters that are set (the form sends every empty one too), without the
+        page; refused when still too long to keep."""
+        params = QueryDict(self.cleaned_data.get("query", ""), mutable=True)
+        for name in [*self.TRANSIENT, *(k for k, v in params.lists() if not any(v))]:
+            params.pop(name, None)
+        query = params.urlencode()
+        if len(query) > QUERY_MAX_LENGTH:
+            raise ValidationError(
+                _("These filters are too long to save: shorten the search text."),
+                code="max_length",
+            )
+        return query

@@ -241,6 +241,9 @@ class WorkOrder(models.Model):
                 name="work_order_open_next_due",
                 condition=OPEN,
             ),
+            # The same order across projects: a manager of several projects, or an
+            # administrator, sorting by next due would otherwise sort every open order.
+            models.Index(fields=["next_due_at", "id"], name="work_order_open_due", condition=OPEN),
             models.Index(
                 fields=["project", "sla_at_risk_from", "sla_breach_from"],
                 name="work_order_open_at_risk",
@@ -387,6 +390,9 @@ class WorkOrderAttachment(models.Model):
         return self.file.name or ""
 
 
+QUERY_MAX_LENGTH = 2000
+
+
 class SavedView(models.Model):
     """A user's named queue filter (the query string of the queue page)."""
 
@@ -394,7 +400,8 @@ class SavedView(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views"
     )
     name = models.CharField(_("name"), max_length=50)
-    query = models.CharField(_("filters"), max_length=500)
+    # Chinese text is percent-encoded (9 characters each): room for a long search.
+    query = models.CharField(_("filters"), max_length=QUERY_MAX_LENGTH)
 
     class Meta:
         ordering = ["name"]

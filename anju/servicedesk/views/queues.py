@@ -12,18 +12,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
-from django_tables2 import RequestConfig
 
-from anju.core.paging import CappedPaginator
+from anju.core.htmx import render_page, wants_partial
+from anju.core.paging import order_and_page
 from anju.owners.forms import style_fields
 from anju.servicedesk.filters import DEFAULT_TAB, TAB_CODES, TABS, QueueFilter, queue_queryset
 from anju.servicedesk.forms import SavedViewForm
 from anju.servicedesk.models import SavedView
 from anju.servicedesk.tables import QueueTable
-from anju.servicedesk.views.common import perm, render_page, staff
-
-# Not part of a saved view: the page number.
-_TRANSIENT = {"page"}
+from anju.servicedesk.views.common import perm, staff
 
 
 def _query_without(params: QueryDict, *names: str) -> str:
@@ -60,9 +57,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
     style_fields(filterset.form)
     table = QueueTable(filterset.qs, now=now)
-    paginate = {"per_page": settings.ANJU_PAGE_SIZE, "paginator_class": CappedPaginator}
-    RequestConfig(request, paginate=paginate).configure(table)
-    query = _query_without(request.GET, *_TRANSIENT)
+    order_and_page(request, table)
+    query = _query_without(request.GET, *SavedViewForm.TRANSIENT)
     context = {
         "tab": tab,
         "tabs": _tab_links(request.GET, tab),
@@ -73,6 +69,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         "refresh_url": request.get_full_path(),
         "saved_views": SavedView.objects.filter(user=staff(request)),
         "saved_view_form": SavedViewForm(initial={"query": query}),
+        "sort": request.GET.get("sort", ""),
+        "partial": wants_partial(request),
     }
     return render_page(request, "servicedesk/queue.html", "servicedesk/_queue_table.html", context)
 
@@ -84,11 +82,14 @@ def saved_view_create(request: HttpRequest) -> HttpResponse:
     """Save the current filters under a name; the same name again replaces them."""
     form = SavedViewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Give the view a name."))
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
         return redirect("servicedesk:queue")
-    query = _query_without(QueryDict(form.cleaned_data["query"]), *_TRANSIENT)
     view, _created = SavedView.objects.update_or_create(
-        user=staff(request), name=form.cleaned_data["name"].strip(), defaults={"query": query}
+        user=staff(request),
+        name=form.cleaned_data["name"].strip(),
+        defaults={"query": form.cleaned_data["query"]},
     )
     messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
     return redirect(f"{reverse('servicedesk:queue')}?{view.query}")
