@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from anju.audit.services import log_change, snapshot
 from anju.servicedesk.models import GroupComplaintAlert, WorkOrder
@@ -134,9 +135,10 @@ def _raise(
         notify(
             project_managers(order),
             "group_complaint",
-            _("Group-complaint alert: %(count)s owners about %(category)s.")
-            % {"count": owner_count, "category": order.category},
             order,
+            gettext_lazy("Group-complaint alert: %(count)s owners about %(category)s."),
+            count=owner_count,
+            category=order.category,
         )
     return alert
 

@@ -3,9 +3,11 @@
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from anju.audit.services import log_change, snapshot
@@ -57,12 +59,23 @@ def require(condition: bool, message: Any = None) -> None:
 
 
 def notify(
-    recipients: Iterable[User | None], kind: str, text: str, order: WorkOrder | None
+    recipients: Iterable[User | None],
+    kind: str,
+    order: WorkOrder | None,
+    message: str | Promise,
+    **params: Any,
 ) -> None:
-    """Notifications are written after commit: a rolled-back step tells nobody."""
+    """Notifications are written after commit: a rolled-back step tells nobody.
+
+    The text is written in the site's language (LANGUAGE_CODE), as the sweep writes its
+    own, whatever the language of the person whose step sent it: pass the message lazy
+    (gettext_lazy) with its parameters, lazy ones too, and it is rendered here.
+    """
     people = {user.pk: user for user in recipients if user is not None}
 
     def send() -> None:
+        with translation.override(settings.LANGUAGE_CODE):
+            text = str(message) % params if params else str(message)
         Notification.objects.bulk_create(
             [
                 Notification(recipient=user, kind=kind, text=text[:300], work_order=order)
@@ -71,6 +84,12 @@ def notify(
         )
 
     transaction.on_commit(send)
+
+
+def site_language_text(message: str | Promise, **params: Any) -> str:
+    """A text stored for everyone (a system note): in the site's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(message) % params if params else str(message)
 
 
 def project_managers(order: WorkOrder) -> list[User]:

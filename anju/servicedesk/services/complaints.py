@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from anju.security.models import User
 from anju.servicedesk.calendar import current_clocks
@@ -120,8 +121,9 @@ def complaint_propose_plan(
     notify(
         project_managers(order),
         "plan_proposed",
-        _("A handling plan for %(number)s waits for your approval.") % {"number": order.number},
         order,
+        gettext_lazy("A handling plan for %(number)s waits for your approval."),
+        number=order.number,
     )
     return plan
 
@@ -153,12 +155,10 @@ def complaint_decide_plan(
     notify(
         [plan.proposed_by, plan.responsible],
         "plan_decided",
-        _("The plan for %(number)s was %(decision)s.")
-        % {
-            "number": plan.work_order.number,
-            "decision": _("approved") if approve else _("rejected"),
-        },
         plan.work_order,
+        gettext_lazy("The plan for %(number)s was %(decision)s."),
+        number=plan.work_order.number,
+        decision=gettext_lazy("approved") if approve else gettext_lazy("rejected"),
     )
     return plan
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from anju.audit.services import log_change
 from anju.security.models import User
@@ -168,8 +169,9 @@ def _start_emergency_path(order: WorkOrder, actor: User) -> WorkOrderEvent:
     notify(
         managers,
         "emergency",
-        _("Urgent complaint %(number)s: start the emergency path.") % {"number": order.number},
         order,
+        gettext_lazy("Urgent complaint %(number)s: start the emergency path."),
+        number=order.number,
     )
     return event
 

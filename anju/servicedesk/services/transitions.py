@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from anju.security.models import User
 from anju.servicedesk.calendar import Clocks, current_clocks
@@ -24,6 +25,7 @@ from anju.servicedesk.services.common import (
     refresh_summary,
     refuse,
     require,
+    site_language_text,
 )
 from anju.servicedesk.sla import (
     MET_BY,
@@ -71,8 +73,9 @@ def work_order_dispatch(
     notify(
         [assignee],
         "dispatched",
-        _("Work order %(number)s was dispatched to you.") % {"number": order.number},
         order,
+        gettext_lazy("Work order %(number)s was dispatched to you."),
+        number=order.number,
     )
     return order
 
@@ -119,8 +122,9 @@ def work_order_escalate(*, actor: User, order: WorkOrder, note: str) -> WorkOrde
     notify(
         managers,
         "escalated",
-        _("Work order %(number)s was escalated.") % {"number": order.number},
         order,
+        gettext_lazy("Work order %(number)s was escalated."),
+        number=order.number,
     )
     return order
 
@@ -190,8 +194,9 @@ def work_order_merge(
         status=ComplaintPlan.Status.REJECTED,
         decided_by=actor,
         decided_at=duplicate.closed_at,
-        decision_note=_("Withdrawn: the order was merged into %(number)s.")
-        % {"number": into.number},
+        decision_note=site_language_text(
+            gettext_lazy("Withdrawn: the order was merged into %(number)s."), number=into.number
+        ),
     )
     into.related.add(duplicate)
     log_order_change(actor, duplicate, before)
@@ -252,9 +257,9 @@ def work_order_resolve(*, actor: User, order: WorkOrder, note: str) -> WorkOrder
         notify(
             [order.first_responder],
             "resolved",
-            _("Work order %(number)s was resolved: confirm with the owner.")
-            % {"number": order.number},
             order,
+            gettext_lazy("Work order %(number)s was resolved: confirm with the owner."),
+            number=order.number,
         )
     return order
 
@@ -298,8 +303,9 @@ def work_order_reopen(*, actor: User, order: WorkOrder, note: str) -> WorkOrder:
     notify(
         [order.assignee, order.first_responder],
         "reopened",
-        _("Work order %(number)s was reopened.") % {"number": order.number},
         order,
+        gettext_lazy("Work order %(number)s was reopened."),
+        number=order.number,
     )
     return order
 
