@@ -28,6 +28,7 @@ from drf_spectacular.utils import (
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.fields import get_error_detail
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -55,8 +56,10 @@ from anju.servicedesk.models import (
     GroupComplaintAlert,
     Milestone,
     WorkOrder,
+    WorkOrderAttachment,
     WorkOrderEvent,
 )
+from anju.servicedesk.photos import AnyMediaRenderer, photo_response
 from anju.servicedesk.serializers import (
     CalendarYearSerializer,
     CategorySerializer,
@@ -153,6 +156,7 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     permission_classes = [ActionPermissions]
     action_perms = {
         "dispatch_order": (VIEW, DISPATCH),
+        "photo": (VIEW,),
         "decide_plan": (VIEW, APPROVE),
         **_steps("start", "escalate", "hold", "resume", "merge", "link", "resolve"),
         **_steps("close", "reopen", "investigate", "propose_plan", "give_feedback"),
@@ -356,6 +360,22 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @_post("feedback")
     def give_feedback(self, request: Request, pk: str | None = None) -> Response:
         return self._act(request, services.complaint_give_feedback, FeedbackInput)
+
+    @extend_schema(
+        summary="A photo of the order (its bytes)",
+        responses={(200, "image/*"): OpenApiTypes.BINARY, **_NOT_FOUND},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"photos/(?P<photo_pk>\d+)",
+        renderer_classes=[JSONRenderer, AnyMediaRenderer],
+    )
+    def photo(self, request: Request, pk: str | None = None, photo_pk: str = "") -> Any:
+        photos = WorkOrderAttachment.objects.filter(
+            work_order__in=self.get_queryset()
+        ).select_related("work_order")
+        return photo_response(get_object_or_404(photos, pk=photo_pk, work_order_id=pk))
 
 
 _HOLD_FIELDS = {"hold_reason": "reason"}

@@ -7,6 +7,7 @@ import copy
 from datetime import datetime
 from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -315,10 +316,18 @@ class FeedbackSerializer(ReadModelSerializer):
 
 
 class PhotoSerializer(ReadModelSerializer):
+    # The photo through its order's scope (servicedesk.photos), never the storage's URL.
+    file = serializers.SerializerMethodField(help_text="The photo's address in this API.")
+
     class Meta:
         model = WorkOrderAttachment
         fields = ["id", "file", "uploaded_at"]
         read_only_fields = fields
+
+    def get_file(self, photo: WorkOrderAttachment) -> str:
+        path = reverse("work-order-photo", kwargs={"pk": photo.work_order_id, "photo_pk": photo.pk})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
 
 
 class WorkOrderDetailSerializer(WorkOrderListSerializer):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("new/owners/", intake.owner_options, name="owner_options"),
     path("new/units/", intake.unit_options, name="unit_options"),
     path("<int:pk>/", orders.order_detail, name="detail"),
+    path("<int:pk>/photos/<int:photo_pk>/", orders.order_photo, name="photo"),
     *(
         path(f"<int:pk>/{name.replace('_', '-')}/", view, name=name)
         for name, view in actions.VIEWS.items()

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from anju.security.scoping import ScopedQuerySet
+from anju.servicedesk.photos import photo_upload_to
 
 # Open = neither closed nor merged; the partial indexes below repeat this exact condition,
 # and WorkOrderQuerySet.open() must produce it for PostgreSQL to use them.
@@ -374,7 +375,7 @@ class WorkOrderAttachment(models.Model):
     work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(
         _("photo"),
-        upload_to="work_orders/%Y/%m/",
+        upload_to=photo_upload_to,
         validators=[FileExtensionValidator(["jpg", "jpeg", "png", "heic", "webp"])],
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.safestring import SafeString
@@ -21,8 +21,10 @@ from anju.servicedesk.models import (
     ComplaintPlan,
     Milestone,
     WorkOrder,
+    WorkOrderAttachment,
     WorkOrderEvent,
 )
+from anju.servicedesk.photos import photo_response
 from anju.servicedesk.sla import stored_milestone_state
 from anju.servicedesk.tables import provisional_badge, state_badge, urgency_badge
 from anju.servicedesk.views.common import perm
@@ -181,3 +183,14 @@ def detail_context(
 def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     order = get_object_or_404(detail_queryset(request.user), pk=pk)
     return render(request, "servicedesk/order_detail.html", detail_context(request, order))
+
+
+@login_required
+@perm("view_workorder")
+@require_GET
+def order_photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
+    """A photo of an order the user may open (404 otherwise)."""
+    photos = WorkOrderAttachment.objects.filter(
+        work_order__in=WorkOrder.objects.visible_to(request.user)
+    ).select_related("work_order")
+    return photo_response(get_object_or_404(photos, pk=photo_pk, work_order_id=pk))
