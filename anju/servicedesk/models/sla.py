@@ -53,6 +53,17 @@ class SlaPolicy(models.Model):
         help_text=_("Blank: any category."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # An edit of the targets of a policy orders were accepted under makes a new version
+    # and retires this one (services.policies): those orders keep starting their later
+    # clocks (at dispatch, on reopening) on the targets they were accepted with.
+    replaced_by = models.ForeignKey(
+        "self",
+        verbose_name=_("replaced by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("SLA policy")

@@ -1,9 +1,12 @@
 """SLA policies and their targets: the administrators' write path.
 
 A policy's targets are written as a whole (the edit page shows them all): targets given
-are created or updated by milestone, the others are removed. Orders already accepted keep
-their milestones (each milestone stores its own copy of the target), so an edit applies to
-orders accepted from now on.
+are created or updated by milestone, the others are removed. An edit applies to orders
+accepted from now on. Orders already accepted keep their milestones (each stores its own
+copy of the target), and some of their clocks start later (investigation at dispatch; the
+response, completion and feedback again on reopening) from their policy's targets: so
+when orders were accepted under a policy, an edit of its targets writes a new version and
+retires the old one (replaced_by), which those orders keep.
 """
 
 from dataclasses import dataclass, field
@@ -12,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from anju.audit.services import log_change, snapshot
@@ -65,9 +69,17 @@ def sla_policy_create(*, actor: Any, data: PolicyInput) -> SlaPolicy:
 
 @transaction.atomic
 def sla_policy_update(*, actor: Any, policy: SlaPolicy, data: PolicyInput) -> SlaPolicy:
+    """The policy as edited: itself, or its new version when orders were accepted under
+    it and its targets change."""
     policy = SlaPolicy.objects.select_for_update().get(pk=policy.pk)
+    if policy.replaced_by_id is not None:
+        raise ValidationError(
+            _("This version was replaced: edit the current one."), code="replaced"
+        )
     before = policy_view(policy)
     _validate(data, policy=policy)
+    if _targets_change(policy, data) and WorkOrder.objects.filter(sla_policy=policy).exists():
+        return _new_version(actor, policy, before, data)
     _apply(policy, data)
     policy.save()
     _write_targets(policy, data.targets)
@@ -75,6 +87,34 @@ def sla_policy_update(*, actor: Any, policy: SlaPolicy, data: PolicyInput) -> Sl
         actor=actor, instance=policy, action="update", before=before, after=policy_view(policy)
     )
     return policy
+
+
+def _targets_change(policy: SlaPolicy, data: PolicyInput) -> bool:
+    def key(milestone: str, clock: str, amount: int, share: Any, pauses: bool) -> tuple[Any, ...]:
+        return (milestone, clock, int(amount), Decimal(share).quantize(Decimal("0.01")), pauses)
+
+    now = {
+        key(t.milestone, t.clock, t.amount, t.at_risk_share, t.pauses_on_hold)
+        for t in policy.targets.all()
+    }
+    wanted = {
+        key(t.milestone, t.clock, t.amount, t.at_risk_share, t.pauses_on_hold) for t in data.targets
+    }
+    return now != wanted
+
+
+def _new_version(
+    actor: Any, old: SlaPolicy, before: dict[str, Any], data: PolicyInput
+) -> SlaPolicy:
+    new = SlaPolicy()
+    _apply(new, data)
+    new.save()
+    _write_targets(new, data.targets)
+    old.is_active, old.replaced_by = False, new
+    old.save(update_fields=["is_active", "replaced_by"])
+    log_change(actor=actor, instance=new, action="create", before=None, after=policy_view(new))
+    log_change(actor=actor, instance=old, action="update", before=before, after=policy_view(old))
+    return new
 
 
 def _apply(policy: SlaPolicy, data: PolicyInput) -> None:
@@ -159,3 +199,30 @@ def _overlapping(data: PolicyInput, policy: SlaPolicy | None) -> bool:
     if policy is not None:
         same = same.exclude(pk=policy.pk)
     return same.exists()
+
+
+def policies_hidden_by(policy: SlaPolicy) -> list[SlaPolicy]:
+    """The active urgency-specific policies an any-urgency category policy now overrides
+    for its category (the more specific category wins, D6): an administrator who adds
+    "防水渗漏, any urgency" should know that urgent leaks no longer get "紧急报修"."""
+    if not policy.is_active or policy.urgency or policy.category_id is None:
+        return []
+    broader = _ancestors(policy.category_id)[1:]
+    return list(
+        SlaPolicy.objects.filter(
+            is_active=True, work_order_type=policy.work_order_type, urgency__gt=""
+        )
+        .filter(Q(category__isnull=True) | Q(category_id__in=broader))
+        .order_by("urgency", "name")
+    )
+
+
+def _ancestors(category_id: int) -> list[int]:
+    """The category and the ones above it, nearest first."""
+    parents = dict(Category.objects.values_list("pk", "parent_id"))
+    found: list[int] = []
+    current: int | None = category_id
+    while current is not None:
+        found.append(current)
+        current = parents.get(current)
+    return found

@@ -65,9 +65,7 @@ def test_the_api_gives_the_photo_by_its_api_address(
     api = api_client_for(desk)
     detail = api.get(f"/api/v1/work-orders/{photographed.pk}/").json()
     [photo] = detail["photos"]
-    assert photo["file"].endswith(
-        f"/api/v1/work-orders/{photographed.pk}/photos/{photo['id']}/"
-    )
+    assert photo["file"].endswith(f"/api/v1/work-orders/{photographed.pk}/photos/{photo['id']}/")
     response = api.get(photo["file"], HTTP_ACCEPT="image/*")
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == JPEG

@@ -12,7 +12,11 @@ from django.utils.translation import gettext as _
 from anju.servicedesk.forms_admin import SlaPolicyForm, SlaTargetFormSet, policy_input
 from anju.servicedesk.models import SlaPolicy, SlaTarget, WorkOrder
 from anju.servicedesk.models.sla import MilestoneKind
-from anju.servicedesk.services.policies import sla_policy_create, sla_policy_update
+from anju.servicedesk.services.policies import (
+    policies_hidden_by,
+    sla_policy_create,
+    sla_policy_update,
+)
 from anju.servicedesk.views_admin.common import add_errors, humane_amount
 
 _MILESTONE_ORDER = {kind: n for n, kind in enumerate(MilestoneKind.values)}
@@ -29,7 +33,12 @@ def _sorted_targets(policy: SlaPolicy) -> list[SlaTarget]:
 @login_required
 @permission_required("servicedesk.view_slapolicy", raise_exception=True)
 def sla_list(request: HttpRequest) -> HttpResponse:
-    policies = SlaPolicy.objects.select_related("category").prefetch_related("targets")
+    # Retired versions stay with the orders accepted under them, out of the list.
+    policies = (
+        SlaPolicy.objects.filter(replaced_by__isnull=True)
+        .select_related("category")
+        .prefetch_related("targets")
+    )
     types, urgencies = dict(WorkOrder.Type.choices), dict(WorkOrder.Urgency.choices)
     rows = [
         {
@@ -79,6 +88,16 @@ def _policy_form(request: HttpRequest, policy: SlaPolicy | None) -> HttpResponse
             add_errors(form, exc)
         else:
             messages.success(request, _("Policy “%(name)s” saved.") % {"name": policy.name})
+            hidden = policies_hidden_by(policy)
+            if hidden:
+                messages.warning(
+                    request,
+                    _(
+                        "For this category it now takes the place of %(names)s: add a policy "
+                        "for the category with that urgency to keep their targets."
+                    )
+                    % {"names": "、".join(f"“{p.name}”" for p in hidden)},
+                )
             return redirect("desk_admin:sla_list")
     return render(
         request,
@@ -97,4 +116,9 @@ def sla_create(request: HttpRequest) -> HttpResponse:
 @permission_required("servicedesk.change_slapolicy", raise_exception=True)
 def sla_edit(request: HttpRequest, pk: int) -> HttpResponse:
     policy = get_object_or_404(SlaPolicy.objects.prefetch_related("targets"), pk=pk)
+    if policy.replaced_by_id is not None:  # an old link: the current version
+        current = policy
+        while current.replaced_by_id is not None:
+            current = SlaPolicy.objects.get(pk=current.replaced_by_id)
+        return redirect("desk_admin:sla_edit", pk=current.pk)
     return _policy_form(request, policy)
