@@ -189,6 +189,16 @@ def _queue(args: argparse.Namespace, summary: dict[str, Any]) -> Any:
     slowest = max(results, key=lambda m: summary_ms(m.seconds)["p95"])
     print(f"\nslowest case: {slowest.label} ({'partial' if slowest.partial else 'page'})")
     print(desk_bench.explain_queue(user, slowest), flush=True)
+    wide = desk_bench.wide_user()
+    print(f"\n== Queue pages as {wide.username} (a manager of every project) ==", flush=True)
+    across = desk_bench.run_queue(
+        wide,
+        requests=args.requests,
+        warmup=args.warmup,
+        budget=args.queue_budget,
+        cases=desk_bench.WIDE_CASES,
+    )
+    print(desk_bench.queue_report(across), flush=True)
     return results
 
 
