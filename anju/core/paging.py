@@ -12,7 +12,7 @@ from django_tables2 import RequestConfig, Table
 
 
 class CappedPaginator(Paginator):
-    """Counts a list's rows up to ANJU_LIST_COUNT_CAP only, for django-tables2.
+    """Counts a list's rows up to ANJU_LIST_COUNT_CAP only (django-tables2 and the API).
 
     An exact COUNT(*) reads every row the list could show (a million owners, a project's
     100,000 open orders) on every page and every poll; past the cap the count shows as
@@ -27,8 +27,12 @@ class CappedPaginator(Paginator):
     @cached_property
     def _counted(self) -> int:
         """The rows up to cap + 1: one more than the cap tells that there are more."""
-        rows = self.object_list  # django-tables2's BoundRows over its TableQuerysetData
-        queryset = getattr(getattr(rows, "data", None), "data", None)
+        rows = self.object_list  # a QuerySet (the API), or django-tables2's BoundRows
+        queryset = (
+            rows
+            if isinstance(rows, QuerySet)
+            else getattr(getattr(rows, "data", None), "data", None)
+        )
         if not isinstance(queryset, QuerySet):
             return len(rows)
         # Only the keys: a sliced count is a subquery that would otherwise keep the list's

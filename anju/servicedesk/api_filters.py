@@ -18,11 +18,15 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.text import format_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
 
 from anju.servicedesk.filters import TABS, TEAM_WINDOW_DAYS, next_due_order, tab_q, text_q
 from anju.servicedesk.models import Category, GroupComplaintAlert, WorkOrder
 from anju.servicedesk.models.work_orders import OPEN
+
+CLOSED_STATUSES = {WorkOrder.Status.CLOSED, WorkOrder.Status.MERGED}
 
 QUEUES = [(code, label) for code, label in TABS]
 ORDERINGS = [
@@ -67,7 +71,14 @@ class WorkOrderFilter(django_filters.FilterSet):
             days=TEAM_WINDOW_DAYS,
         ),
     )
-    ordering = django_filters.ChoiceFilter(choices=ORDERINGS, method="filter_ordering")
+    ordering = django_filters.ChoiceFilter(
+        choices=ORDERINGS,
+        method="filter_ordering",
+        label=_(
+            "Order: received_at, or next_due within open orders (with queue= or statuses of "
+            "open orders); - reverses; the id breaks ties"
+        ),
+    )
 
     class Meta:
         model = WorkOrder
@@ -101,7 +112,20 @@ class WorkOrderFilter(django_filters.FilterSet):
         descending = value.startswith("-")
         if value.lstrip("-") == "received_at":
             return queryset.order_by(value, "-id" if descending else "id")
+        if not self._open_only():
+            # Closed and merged orders have no next due: sorting a project's half million
+            # of them took seconds. Open orders are sorted by the queues' indexes.
+            message = gettext(
+                "Order by next due within open orders: add queue= (all: every open order) "
+                "or statuses of open orders."
+            )
+            raise serializers.ValidationError({"ordering": [message]}, code="open_orders_only")
         return queryset.order_by(*next_due_order(descending=descending))
+
+    def _open_only(self) -> bool:
+        data = self.form.cleaned_data
+        statuses = set(data.get("status") or ())
+        return bool(data.get("queue")) or bool(statuses and not statuses & CLOSED_STATUSES)
 
 
 class GroupComplaintAlertFilter(django_filters.FilterSet):

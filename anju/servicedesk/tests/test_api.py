@@ -257,8 +257,33 @@ def test_ordering(client, make):
     # when / then
     assert ids(client.get(ORDERS, {"ordering": "received_at"}))[:2] == [first.pk, second.pk]
     assert ids(client.get(ORDERS, {"ordering": "-received_at"}))[0] == closed.pk
-    assert ids(client.get(ORDERS, {"ordering": "next_due"})) == [second.pk, first.pk, closed.pk]
+    by_due = client.get(ORDERS, {"ordering": "next_due", "queue": "all"})
+    assert ids(by_due) == [second.pk, first.pk]
     assert client.get(ORDERS, {"ordering": "sideways"}).status_code == 400
+    # next due orders open orders: closed ones have none, and sorting them all is slow
+    refused = client.get(ORDERS, {"ordering": "next_due"})
+    assert refused.status_code == 400
+    assert refused.json()["errors"]["ordering"][0]["code"] == "open_orders_only"
+    assert client.get(ORDERS, {"ordering": "next_due", "status": "closed"}).status_code == 400
+    on_hold = client.get(ORDERS, {"ordering": "-next_due", "status": "on_hold"})
+    assert on_hold.status_code == 200
+
+
+def test_the_count_stops_at_the_cap_and_pages_end_there(client, make, settings):
+    # given three orders and a cap of two
+    for _ in range(3):
+        make.accept()
+    settings.ANJU_LIST_COUNT_CAP = 2
+    # when the list is read a row a page
+    first = client.get(ORDERS, {"page_size": 1}).json()
+    # then the count says "at least two", and pages end at the cap
+    assert (first["count"], first["count_capped"]) == (2, True)
+    assert client.get(ORDERS, {"page_size": 1, "page": 2}).status_code == 200
+    beyond = client.get(ORDERS, {"page_size": 1, "page": 3})
+    assert beyond.status_code == 404
+    settings.ANJU_LIST_COUNT_CAP = 10
+    exact = client.get(ORDERS).json()
+    assert (exact["count"], exact["count_capped"]) == (3, False)
 
 
 # --- transitions ---------------------------------------------------------------------------
