@@ -233,6 +233,8 @@ ANJU_GROUP_COMPLAINT_DAYS = env.int("ANJU_GROUP_COMPLAINT_DAYS", default=7)
 ANJU_SLA_ESCALATE_AFTER_MINUTES = env.int("ANJU_SLA_ESCALATE_AFTER_MINUTES", default=60)
 ANJU_SLA_SWEEP_SECONDS = env.int("ANJU_SLA_SWEEP_SECONDS", default=60)
 ANJU_QUEUE_POLL_SECONDS = env.int("ANJU_QUEUE_POLL_SECONDS", default=15)
+# The navbar's notification bell refreshes itself this often (one small query).
+ANJU_BELL_POLL_SECONDS = env.int("ANJU_BELL_POLL_SECONDS", default=30)
 
 # --- API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {

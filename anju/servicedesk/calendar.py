@@ -154,6 +154,11 @@ def calendar_amend_day(*, actor: Any, date: dt.date, kind: str, name: str = "") 
                 ]
             }
         )
+    official = _official_workday(date)
+    if kind == CalendarDay.Kind.EXTRA_DAY_OFF and not official:
+        raise _refuse("date", _("%(date)s is already a day off.") % {"date": date}, "day_off")
+    if kind == CalendarDay.Kind.EXTRA_WORKDAY and official:
+        raise _refuse("date", _("%(date)s is already a working day.") % {"date": date}, "workday")
     CalendarDay.objects.filter(
         date=date, kind__in=(CalendarDay.Kind.EXTRA_DAY_OFF, CalendarDay.Kind.EXTRA_WORKDAY)
     ).delete()
@@ -161,6 +166,19 @@ def calendar_amend_day(*, actor: Any, date: dt.date, kind: str, name: str = "") 
     log_change(actor=actor, instance=day, action="create", before=None, after=snapshot(day))
     _after_calendar_change(date, date)
     return day
+
+
+def _official_workday(date: dt.date) -> bool:
+    """Whether the official calendar (Monday to Friday for a year not loaded) makes the
+    day a working day, before any company amendment."""
+    year = working_calendar().years.get(date.year)
+    return year.is_official_workday(date) if year else date.weekday() < 5
+
+
+def _refuse(field: str, message: str, code: str) -> Any:
+    from django.core.exceptions import ValidationError
+
+    return ValidationError({field: [ValidationError(message, code=code)]})
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, IntegerField, QuerySet, Subquery
 from django.http import HttpRequest
@@ -82,6 +83,7 @@ def desk(request: HttpRequest) -> dict[str, Any]:
         return {}
     summary: Any = SimpleLazyObject(lambda: desk_summary(user))
     return {
+        "bell_poll_seconds": settings.ANJU_BELL_POLL_SECONDS,
         "desk_unread": SimpleLazyObject(lambda: summary.unread),
         "desk_calendar_warning": SimpleLazyObject(lambda: summary.warning),
     }

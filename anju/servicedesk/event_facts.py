@@ -6,12 +6,14 @@ query for the people, none when no event names any; an order's number is its id)
 """
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from anju.security.models import User
+from anju.servicedesk.durations import humanize
 from anju.servicedesk.models import WorkOrder, WorkOrderEvent
 from anju.servicedesk.models.sla import MilestoneKind
 
@@ -52,6 +54,10 @@ def _facts(event: WorkOrderEvent, people: dict[int, str], numbers: dict[int, str
     parts: list[str] = []
     if data.get("milestone"):
         parts.append(label(MilestoneKind, data["milestone"]))
+    if event.kind == Kind.MILESTONE_MET and data.get("late") and data.get("due_at"):
+        # met, but after its due time: say by how much, as the clock table does
+        late_by = event.at - datetime.fromisoformat(data["due_at"])
+        parts.append(_("late by %(time)s") % {"time": humanize(late_by)})
     if data.get("department"):
         parts.append(label(WorkOrder.Department, data["department"]))
     for key in _PERSON_KEYS:

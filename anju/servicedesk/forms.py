@@ -13,9 +13,11 @@ from django.utils.translation import gettext_lazy as _
 
 from anju.owners.forms import apply_service_errors, style_fields
 from anju.security.models import User
+from anju.security.roles import ROLE_BY_CODE
 from anju.servicedesk import services
 from anju.servicedesk.models import ComplaintPlan, WorkOrder
 from anju.servicedesk.models.work_orders import QUERY_MAX_LENGTH
+from anju.servicedesk.people import VIEW_ORDERS
 
 _NUMBER_RE = re.compile(r"^\s*(?:GD)?0*(\d{1,12})\s*$", re.IGNORECASE)
 
@@ -30,9 +32,13 @@ def _note(required: bool = False, label: Any = None) -> forms.CharField:
 
 
 def project_people(order: WorkOrder) -> QuerySet[User]:
-    """Who may be made responsible: active users assigned to the order's project."""
-    return User.objects.filter(is_active=True, projects=order.project_id).order_by(
-        "name", "username"
+    """Who may be made responsible: active users assigned to the order's project who may
+    open work orders (people.py), with their roles for the label."""
+    return (
+        User.objects.with_perm(VIEW_ORDERS)
+        .filter(projects=order.project_id)
+        .prefetch_related("groups")
+        .order_by("name", "username")
     )
 
 
@@ -43,8 +49,13 @@ def parse_order_number(text: str) -> int | None:
 
 
 class PersonChoiceField(forms.ModelChoiceField):
+    """A person with their roles (刘洋（维修主管）): the desk sees whom it dispatches to."""
+
     def label_from_instance(self, obj: Any) -> str:
-        return str(obj)
+        roles = [
+            str(ROLE_BY_CODE[g.name].label) for g in obj.groups.all() if g.name in ROLE_BY_CODE
+        ]
+        return f"{obj}（{'、'.join(roles)}）" if roles else str(obj)
 
 
 class CategoryChoiceField(forms.ModelChoiceField):

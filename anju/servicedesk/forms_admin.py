@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+from calendar import SATURDAY
 from decimal import Decimal
 from typing import Any
 
@@ -108,6 +109,13 @@ class CalendarEnterForm(_Styled):
                 code="wrong_year",
                 params={"year": data["year"], "dates": ", ".join(map(str, outside))},
             )
+        weekdays = sorted(d for d in makeup if d.weekday() < SATURDAY)
+        if weekdays:
+            raise ValidationError(
+                _("Make-up working days are Saturdays or Sundays: %(dates)s is not."),
+                code="makeup_weekday",
+                params={"dates": ", ".join(map(str, weekdays))},
+            )
         both = sorted(holidays & makeup)
         if both:
             raise ValidationError(
@@ -132,7 +140,7 @@ class CalendarAmendForm(_Styled):
 
 
 class SlaPolicyForm(_Styled):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=_("Policy name"), max_length=100)
     work_order_type = forms.ChoiceField(label=_("Type"), choices=WorkOrder.Type.choices)
     urgency = forms.ChoiceField(
         label=_("Urgency"),
@@ -205,12 +213,12 @@ class CategoryAddForm(_Styled):
         required=False,
         empty_label=_("(top level)"),
     )
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=_("Category name"), max_length=50)
 
 
 class CategoryRenameForm(_Styled):
     small = True
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=_("Category name"), max_length=50)
 
 
 class AlertNoteForm(_Styled):

@@ -23,6 +23,7 @@ urlpatterns = [
     path("alerts/<int:pk>/take/", alerts.alert_take, name="alert_take"),
     path("alerts/<int:pk>/close/", alerts.alert_close, name="alert_close"),
     path("notifications/", notifications.notifications, name="notifications"),
+    path("notifications/bell/", notifications.notification_bell, name="notification_bell"),
     path("notifications/<int:pk>/read/", notifications.notification_read, name="notification_read"),
     path(
         "notifications/read-all/",

@@ -101,15 +101,20 @@ def project_managers(order: WorkOrder) -> list[User]:
     )
 
 
-def managers_or_administrators(order: WorkOrder) -> tuple[list[User], bool]:
-    """The project's managers; when it has none, the administrators, so that an urgent
-    step never goes unseen (True: the fallback was used)."""
-    managers = project_managers(order)
+def managers_or_administrators(
+    order: WorkOrder, *, besides: User | None = None
+) -> tuple[list[User], bool]:
+    """The project's managers (but ``besides``, who acts); when there are none, the
+    administrators, so that an urgent step never goes unseen (True: the fallback)."""
+    managers = [u for u in project_managers(order) if besides is None or u.pk != besides.pk]
     if managers:
         return managers, False
     from anju.servicedesk.sweep import administrators_query
 
-    return list(administrators_query()), True
+    admins = administrators_query()
+    if besides is not None:
+        admins = admins.exclude(pk=besides.pk)
+    return list(admins), True
 
 
 def check_works_on_project(order: WorkOrder, person: User, field: str) -> None:

@@ -1,7 +1,7 @@
 """投诉处理: investigation, a plan a manager approves, feedback to the owner."""
 
 import math
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
@@ -171,7 +171,8 @@ def _start_plan_deadline(plan: ComplaintPlan, now: datetime) -> None:
     Milestone.objects.running().filter(work_order=order, kind=MilestoneKind.PLAN_DEADLINE).update(
         cancelled=True
     )
-    end = timezone.make_aware(datetime.combine(plan.deadline + timedelta(days=1), time.min))
+    # the end of the deadline day, as a working-day deadline ends (23:59:59.999999)
+    end = timezone.make_aware(datetime.combine(plan.deadline, time.max))
     minutes = max(1, math.ceil((end - now).total_seconds() / 60))
     target = SlaTarget(
         milestone=MilestoneKind.PLAN_DEADLINE,
@@ -180,7 +181,10 @@ def _start_plan_deadline(plan: ComplaintPlan, now: datetime) -> None:
         at_risk_share=PLAN_AT_RISK_SHARE,
         pauses_on_hold=True,
     )
-    milestone_from_target(order, target, now, current_clocks()).save()
+    milestone = milestone_from_target(order, target, now, current_clocks())
+    milestone.due_at = min(milestone.due_at, max(end, now))  # not the next minute's 00:00
+    milestone.at_risk_at = min(milestone.at_risk_at, milestone.due_at)
+    milestone.save()
     refresh_summary(order)
 
 

@@ -17,10 +17,10 @@ from anju.servicedesk.services.common import (
     lock_pair,
     locked,
     log_order_change,
+    managers_or_administrators,
     meet_milestones,
     notify,
     order_view,
-    project_managers,
     record,
     refresh_summary,
     refuse,
@@ -117,8 +117,12 @@ def work_order_escalate(*, actor: User, order: WorkOrder, note: str) -> WorkOrde
     order.escalated = True
     order.save()
     log_order_change(actor, order, before)
-    managers = project_managers(order)
-    record(order, Kind.ESCALATED, actor, note, notified=[u.pk for u in managers])
+    # Up from whoever escalates: the project's other managers, else the administrators.
+    managers, fallback = managers_or_administrators(order, besides=actor)
+    facts: dict[str, Any] = {"notified": [u.pk for u in managers]}
+    if fallback:
+        facts["fallback"] = "administrators"
+    record(order, Kind.ESCALATED, actor, note, **facts)
     notify(
         managers,
         "escalated",
@@ -181,6 +185,8 @@ def work_order_merge(
     *, actor: User, duplicate: WorkOrder, into: WorkOrder, note: str = ""
 ) -> WorkOrder:
     """The duplicate closes as merged; its pending plan is withdrawn with it."""
+    if duplicate.pk == into.pk:
+        raise refuse("into", _("An order cannot be merged into itself."), "same_order")
     duplicate, into = lock_pair(duplicate, into)
     require(duplicate.pk != into.pk and duplicate.is_open and into.is_open)
     _check_same_request(duplicate, into)

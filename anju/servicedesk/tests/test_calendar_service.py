@@ -155,12 +155,28 @@ def test_a_company_day_off_and_working_day(admin, django_capture_on_commit_callb
 
 def test_amending_a_day_again_replaces_the_amendment(admin):
     # given a company day off
-    calendar_amend_day(actor=admin, date=ORDINARY_TUESDAY, kind=CalendarDay.Kind.EXTRA_DAY_OFF)
-    # when the same day becomes a company working day
-    calendar_amend_day(actor=admin, date=ORDINARY_TUESDAY, kind=CalendarDay.Kind.EXTRA_WORKDAY)
+    calendar_amend_day(
+        actor=admin, date=ORDINARY_TUESDAY, kind=CalendarDay.Kind.EXTRA_DAY_OFF, name="台风"
+    )
+    # when the same day is given off again, for another reason
+    calendar_amend_day(
+        actor=admin, date=ORDINARY_TUESDAY, kind=CalendarDay.Kind.EXTRA_DAY_OFF, name="停电"
+    )
     # then only the latter remains
-    kinds = CalendarDay.objects.filter(date=ORDINARY_TUESDAY).values_list("kind", flat=True)
-    assert list(kinds) == ["extra_workday"]
+    days = CalendarDay.objects.filter(date=ORDINARY_TUESDAY).values_list("kind", "name")
+    assert list(days) == [("extra_day_off", "停电")]
+
+
+def test_an_amendment_that_changes_nothing_is_refused(admin):
+    # a working Tuesday made a working day, a Sunday given off: the calendar says so already
+    with pytest.raises(ValidationError) as working:
+        calendar_amend_day(actor=admin, date=ORDINARY_TUESDAY, kind=CalendarDay.Kind.EXTRA_WORKDAY)
+    assert working.value.error_dict["date"][0].code == "workday"
+    sunday = ORDINARY_TUESDAY + dt.timedelta(days=5)
+    with pytest.raises(ValidationError) as off:
+        calendar_amend_day(actor=admin, date=sunday, kind=CalendarDay.Kind.EXTRA_DAY_OFF)
+    assert off.value.error_dict["date"][0].code == "day_off"
+    assert not CalendarDay.objects.filter(date__in=[ORDINARY_TUESDAY, sunday]).exists()
 
 
 def test_only_company_days_can_be_amended(admin):

@@ -173,8 +173,8 @@ def test_an_approved_plan_puts_its_deadline_on_the_clocks(complaint, desk, manag
     services.complaint_decide_plan(actor=manager, plan=plan, approve=True)
     # then a clock runs to the end of the deadline day, and resolving meets it
     clock = Milestone.objects.running().get(work_order=complaint, kind="plan_deadline")
-    end_of_day = timezone.make_aware(datetime.combine(plan.deadline + timedelta(days=1), time.min))
-    assert end_of_day <= clock.due_at < end_of_day + timedelta(minutes=1)
+    end_of_day = timezone.make_aware(datetime.combine(plan.deadline, time.max))
+    assert clock.due_at == end_of_day  # 23:59:59.999999, as working-day deadlines end
     assert clock.at_risk_at < clock.due_at
     services.work_order_resolve(actor=desk, order=complaint, note="已整改")
     clock.refresh_from_db()

@@ -211,3 +211,18 @@ def test_the_notification_list_query_count_does_not_grow(
     _notify(desk, 8, order=order)
     with django_assert_num_queries(7):
         assert client.get(url).content.decode().count("data-notification=") == 10
+
+
+def test_the_bell_refreshes_itself_with_the_unread_count(
+    client, desk, django_assert_max_num_queries
+):
+    client.force_login(desk)
+    _notify(desk, 2)
+    # session, user, permissions (user + group: the calendar warning's), the unread count
+    with django_assert_max_num_queries(5):
+        response = client.get(reverse("desk_admin:notification_bell"))
+    html = response.content.decode()
+    assert 'id="notification-bell"' in html and 'hx-trigger="every 30s"' in html
+    assert '<span class="badge text-bg-danger" id="unread-count">2</span>' in html
+    client.logout()
+    assert client.get(reverse("desk_admin:notification_bell")).status_code == 286

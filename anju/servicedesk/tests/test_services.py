@@ -339,7 +339,11 @@ def test_merge_cancels_the_duplicate_clocks_and_links_both(accept, desk):
     assert list(original.related.all()) == [duplicate]
     assert changes(duplicate)[-1].after["status"] == "merged"
     refused(lambda: work_order_merge(actor=desk, duplicate=duplicate, into=original))
-    refused(lambda: work_order_merge(actor=desk, duplicate=original, into=original))
+    refused(
+        lambda: work_order_merge(actor=desk, duplicate=original, into=original),
+        "into",
+        "same_order",
+    )
 
 
 def test_link_records_the_relation_on_both_orders(accept, desk):

@@ -7,14 +7,15 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from anju.servicedesk import services
+from anju.servicedesk.durations import humanize
 from anju.servicedesk.models import ComplaintPlan, Milestone, WorkOrder, WorkOrderEvent
-from anju.servicedesk.views.orders import humanize
 
 Kind = WorkOrderEvent.Kind
 # session, user, permissions (user + group), scope, order, its 6 prefetches (photos,
 # related, milestones, events, plans, feedback), the names of the people the events name
-# (the dispatch's assignee), the navbar summary, the dispatch form's people
-DETAIL_QUERIES = 15
+# (the dispatch's assignee), the navbar summary, the dispatch form's people and their roles
+# (the option labels: 刘洋（维修主管）)
+DETAIL_QUERIES = 16
 
 
 def as_user(client, user):
@@ -129,9 +130,14 @@ def test_another_projects_order_is_not_found(client, make_user, other_project, r
     assert repair.events.count() == 1
 
 
-def test_steps_answer_post_only(client, desk, repair):
+def test_a_get_of_a_step_opens_the_order_and_changes_nothing(client, desk, repair):
+    # (the address a refused step was shown at: reloaded, or after a change of language)
     response = as_user(client, desk).get(reverse("servicedesk:dispatch", args=[repair.pk]))
-    assert response.status_code == 405
+    assert response.status_code == 302
+    assert response["Location"] == reverse("servicedesk:detail", args=[repair.pk])
+    assert repair.events.count() == 1
+    put = client.put(reverse("servicedesk:dispatch", args=[repair.pk]))
+    assert put.status_code == 405
 
 
 # --- every step writes its event ----------------------------------------------------------

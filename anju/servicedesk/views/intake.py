@@ -32,6 +32,9 @@ def order_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Work order %(number)s accepted.") % {"number": order})
             return redirect("servicedesk:detail", pk=order.pk)
     status = 400 if form.is_bound else 200
+    if form.is_bound and request.FILES.getlist("photos") and "photos" not in form.errors:
+        # A browser cannot put chosen files back into a re-rendered form: say so.
+        form.add_error("photos", _("Choose the photos again: they were not kept."))
     return render(request, "servicedesk/intake.html", {"form": form}, status=status)
 
 

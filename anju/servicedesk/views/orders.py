@@ -1,7 +1,7 @@
 """The order page: header, milestone clocks, the steps allowed now, timeline, plans."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -11,9 +11,9 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
+from anju.servicedesk.durations import humanize
 from anju.servicedesk.event_facts import describe_events, label
 from anju.servicedesk.forms import ActionForm
 from anju.servicedesk.models import (
@@ -24,28 +24,13 @@ from anju.servicedesk.models import (
     WorkOrderAttachment,
     WorkOrderEvent,
 )
+from anju.servicedesk.models.sla import MilestoneKind
 from anju.servicedesk.photos import photo_response
 from anju.servicedesk.sla import stored_milestone_state
 from anju.servicedesk.tables import provisional_badge, state_badge, urgency_badge
 from anju.servicedesk.views.common import perm
 from anju.servicedesk.views.registry import ACTIONS, Action, OrderFacts
-
-_MINUTES_PER_DAY = 24 * 60
-
-
-def humanize(delta: timedelta) -> str:
-    """2 days 3 hours, 3 hours 5 minutes, 4 minutes (the two largest units)."""
-    minutes = int(delta.total_seconds() // 60)
-    days, rest = divmod(minutes, _MINUTES_PER_DAY)
-    hours, mins = divmod(rest, 60)
-    parts = []
-    if days:
-        parts.append(ngettext("%(n)d day", "%(n)d days", days) % {"n": days})
-    if hours:
-        parts.append(ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours})
-    if mins and not days:
-        parts.append(ngettext("%(n)d minute", "%(n)d minutes", mins) % {"n": mins})
-    return " ".join(parts) or _("under a minute")
+from anju.servicedesk.views_admin.common import humane_amount
 
 
 @dataclass
@@ -61,6 +46,15 @@ class MilestoneRow:
     @property
     def provisional(self) -> SafeString:
         return provisional_badge() if self.milestone.provisional else SafeString("")
+
+    @property
+    def clock_text(self) -> str:
+        """The target as people say it ("24 hours", "2 working days"); the approved plan's
+        deadline is its own clock (its minutes are only what was left on approval)."""
+        m = self.milestone
+        if m.kind == MilestoneKind.PLAN_DEADLINE:
+            return _("the plan's deadline")
+        return humane_amount(m.clock, m.amount)
 
 
 def _row(milestone: Milestone, now: datetime) -> MilestoneRow:
@@ -134,7 +128,9 @@ def action_panels(
         if failed is not None and failed.action.name == action.name:
             panel = failed
         elif action.offered(facts):
-            panel = ActionPanel(action, action.form(order=order, user=request.user))
+            panel = ActionPanel(
+                action, action.form(order=order, user=request.user, auto_id=action.auto_id)
+            )
         else:
             continue
         panel.primary, panel.label = action.is_primary(facts), action.label_for(facts)

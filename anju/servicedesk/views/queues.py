@@ -16,7 +16,14 @@ from django.views.decorators.http import require_GET, require_POST
 from anju.core.htmx import render_page, wants_partial
 from anju.core.paging import order_and_page
 from anju.owners.forms import style_fields
-from anju.servicedesk.filters import DEFAULT_TAB, TAB_CODES, TABS, QueueFilter, queue_queryset
+from anju.servicedesk.filters import (
+    DEFAULT_TAB,
+    TAB_CODES,
+    TABS,
+    TEAM_WINDOW_DAYS,
+    QueueFilter,
+    queue_queryset,
+)
 from anju.servicedesk.forms import SavedViewForm
 from anju.servicedesk.models import SavedView
 from anju.servicedesk.tables import QueueTable
@@ -57,6 +64,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
     style_fields(filterset.form)
     table = QueueTable(filterset.qs, now=now)
+    if tab == "team":
+        table.empty_text = _(
+            "Your team is the departments you were made responsible in for orders received "
+            "in the last %(days)s days: none yet, or none of their orders is open."
+        ) % {"days": TEAM_WINDOW_DAYS}
     order_and_page(request, table)
     query = _query_without(request.GET, *SavedViewForm.TRANSIENT)
     context = {

@@ -80,6 +80,12 @@ class Action:
         return f"servicedesk:{self.name}"
 
     @property
+    def auto_id(self) -> str:
+        """The form's element ids: the page holds several forms with a note field, and a
+        label must focus its own (id_hold_note, not every form's id_note)."""
+        return f"id_{self.name}_%s"
+
+    @property
     def permission(self) -> str:
         return f"servicedesk.{self.perm}"
 

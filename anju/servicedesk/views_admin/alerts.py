@@ -72,6 +72,7 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "alert": alert,
         "orders": orders,
+        "open_orders": sum(1 for order in orders if order.is_open),
         "can_take": can_manage and alert.status == Status.OPEN,
         "can_close": can_manage and alert.status != Status.CLOSED,
         "take_form": AlertNoteForm(prefix="take"),

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from anju.servicedesk.models import Notification
 from anju.servicedesk.services.notifications import (
@@ -70,3 +70,12 @@ def _back(request: HttpRequest) -> str:
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
         return target
     return reverse("desk_admin:notifications")
+
+
+@require_GET
+def notification_bell(request: HttpRequest) -> HttpResponse:
+    """The navbar's bell with my unread count (htmx polls it: one query). Signed out (the
+    session ended), 286 tells htmx to stop polling rather than put a login page there."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=286)
+    return render(request, "servicedesk/_bell.html")

@@ -1,6 +1,7 @@
 """`manage.py load_demo`: demo projects, owners, one login per role and a service desk
 with work orders (idempotent)."""
 
+import os
 from argparse import ArgumentParser
 from typing import Any
 
@@ -50,4 +51,6 @@ class Command(BaseCommand):
             orders=options["orders"],
             reset_passwords=options["reset_passwords"],
         )
-        self.stdout.write(render_result(result))
+        # the address make demo serves (HOST and PORT, as Procfile.demo reads them)
+        host, port = os.environ.get("HOST", "127.0.0.1"), os.environ.get("PORT", "8000")
+        self.stdout.write(render_result(result, url=f"http://{host}:{port}"))
