@@ -30,14 +30,8 @@ from anju.servicedesk.sla import clear_stale_marks, recomputed_deadline, refresh
 
 BATCH = 500
 Span = tuple[dt.date, dt.date]
-_WRITTEN = [
-    "due_at",
-    "at_risk_at",
-    "provisional",
-    "breached_at",
-    "escalated_at",
-    "at_risk_notified_at",
-]
+_DEADLINE = ["due_at", "at_risk_at", "provisional"]
+_MARKS = ["breached_at", "escalated_at", "at_risk_notified_at"]  # sla.clear_stale_marks
 
 
 def request_recompute(first_day: dt.date, last_day: dt.date) -> DeadlineRecompute:
@@ -77,7 +71,11 @@ def recompute_deadlines(span: Span | None = None, now: datetime | None = None) -
                 .order_by("pk")
             )
             batch = list(locked.values_list("pk", flat=True))
-            milestones = _affected(span).filter(work_order_id__in=batch)
+            # The milestones are locked too: the sweep claims them (FOR UPDATE SKIP LOCKED)
+            # without the order, and a mark it set meanwhile must not be written back.
+            milestones = (
+                _affected(span).filter(work_order_id__in=batch).select_for_update(of=("self",))
+            )
             moved += _recompute(list(milestones), current_clocks(), now)
     return moved
 
@@ -93,7 +91,7 @@ def _affected(span: Span | None) -> QuerySet[Milestone]:
 
 
 def _recompute(milestones: list[Milestone], clocks: Clocks, now: datetime) -> int:
-    moved, events = [], []
+    moved, unmarked, events = [], [], []
     for milestone in milestones:
         due, at_risk = recomputed_deadline(milestone, clocks)
         before = (milestone.due_at, milestone.at_risk_at, milestone.provisional)
@@ -101,7 +99,10 @@ def _recompute(milestones: list[Milestone], clocks: Clocks, now: datetime) -> in
             continue
         milestone.due_at, milestone.at_risk_at = due.at, at_risk
         milestone.provisional = due.provisional
+        marks = [getattr(milestone, name) for name in _MARKS]
         clear_stale_marks(milestone, now)
+        if marks != [getattr(milestone, name) for name in _MARKS]:
+            unmarked.append(milestone)  # only these write their marks
         moved.append(milestone)
         events.append(
             WorkOrderEvent(
@@ -115,7 +116,9 @@ def _recompute(milestones: list[Milestone], clocks: Clocks, now: datetime) -> in
             )
         )
     if moved:
-        Milestone.objects.bulk_update(moved, _WRITTEN)
+        Milestone.objects.bulk_update(moved, _DEADLINE)
+        if unmarked:
+            Milestone.objects.bulk_update(unmarked, _MARKS)
         WorkOrderEvent.objects.bulk_create(events)
         orders = {milestone.work_order_id for milestone in moved}
         refresh_sla_summary(WorkOrder.objects.filter(pk__in=orders))

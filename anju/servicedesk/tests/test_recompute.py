@@ -14,6 +14,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from anju.servicedesk import recompute as recompute_module
 from anju.servicedesk.calendar import calendar_amend_day, calendar_enter_year
 from anju.servicedesk.models import (
     CalendarDay,
@@ -200,3 +201,34 @@ def test_a_calendar_change_survives_a_broker_that_is_down(
     assert clock(order, "completion").due_at == at(2026, 12, 3, *END_OF)
     assert not DeadlineRecompute.objects.filter(done_at__isnull=True).exists()
     assert recompute_deadlines_task() == 0
+
+
+def test_a_mark_the_sweep_set_during_a_recompute_is_not_written_back(
+    accept, desk, supervisor, admin, move, monkeypatch, django_capture_on_commit_callbacks
+):
+    # given a repair long overdue, and a company day off whose recompute is pending
+    move(at(2026, 11, 23, 10, 0))
+    order = accept()
+    work_order_dispatch(actor=desk, order=order, department="engineering", assignee=supervisor)
+    now = at(2026, 12, 10, 9, 0)
+    move(now)
+    monkeypatch.setattr(recompute_deadlines_task, "delay", lambda *args, **kwargs: None)
+    with django_capture_on_commit_callbacks(execute=True):
+        calendar_amend_day(
+            actor=admin, date=date(2026, 11, 25), kind=CalendarDay.Kind.EXTRA_DAY_OFF
+        )
+    real = recompute_module.recomputed_deadline
+
+    def while_the_sweep_marks(milestone: Milestone, clocks: Any) -> Any:
+        # what a sweep committing meanwhile leaves (on PostgreSQL it skips the locked rows)
+        Milestone.objects.filter(breached_at__isnull=True, due_at__lt=now).update(breached_at=now)
+        return real(milestone, clocks)
+
+    monkeypatch.setattr(recompute_module, "recomputed_deadline", while_the_sweep_marks)
+    # when the recompute runs: the completion moves a day, still overdue
+    recompute_module.recompute_requested(now)
+    # then the breach mark stays: the next sweep does not announce the breach again
+    completion = clock(order, "completion")
+    assert completion.due_at == at(2026, 12, 3, *END_OF)
+    assert completion.breached_at == now
+    assert sweep_milestones(now).breached == 0
