@@ -59,7 +59,14 @@ WORK_DESK = (
     "servicedesk.change_workorder",
     "servicedesk.dispatch_workorder",
 )
-APPROVE_DESK = ("servicedesk.approve_complaintplan", "servicedesk.manage_groupcomplaintalert")
+APPROVE_DESK = (
+    "servicedesk.approve_complaintplan",
+    "servicedesk.manage_groupcomplaintalert",
+    # the duty roster (值班): who answers urgent complaints
+    "servicedesk.view_dutyshift",
+    "servicedesk.add_dutyshift",
+    "servicedesk.delete_dutyshift",
+)
 ADMIN_DESK = (
     "servicedesk.add_category",
     "servicedesk.change_category",

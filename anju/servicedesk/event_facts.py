@@ -70,7 +70,15 @@ def _facts(event: WorkOrderEvent, people: dict[int, str], numbers: dict[int, str
     if event.kind == Kind.FEEDBACK_GIVEN and data.get("channel"):
         parts.append(label(WorkOrder.Channel, data["channel"]))
     parts.extend(_order_facts(event.kind, data, numbers))
-    if "notified" in data:
+    if "notified" in data and data.get("on_duty"):
+        count = len(data["notified"])
+        parts.append(
+            ngettext(
+                "%(count)d manager on duty notified", "%(count)d managers on duty notified", count
+            )
+            % {"count": count}
+        )
+    elif "notified" in data:
         parts.append(_notified(data["notified"], data.get("fallback")))
     return " · ".join(parts)
 

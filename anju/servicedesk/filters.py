@@ -32,6 +32,7 @@ from typing import Any
 import django_filters
 from django import forms
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Length
 from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.utils import timezone
@@ -262,7 +263,10 @@ class QueueFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.filters["project"].queryset = Project.objects.visible_to(user)
         buildings = Building.objects.visible_to(user).select_related("project")
-        self.filters["building"].queryset = buildings.order_by("project__name", "number")
+        # 2 before 10: building numbers are text, shorter ones first
+        self.filters["building"].queryset = buildings.order_by(
+            "project__name", Length("number"), "number"
+        )
         self.form.fields["building"].label_from_instance = _building_label
 
     @property

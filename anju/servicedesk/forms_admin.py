@@ -10,9 +10,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from anju.properties.models import Project
 from anju.security.forms import style_widgets
+from anju.security.models import User
+from anju.servicedesk.forms import PersonChoiceField
 from anju.servicedesk.models import CalendarDay, Category, WorkOrder
 from anju.servicedesk.models.sla import TARGET_MILESTONES, ClockKind
+from anju.servicedesk.services.duty import DUTY_PERM
 from anju.servicedesk.services.policies import PolicyInput, TargetInput
 
 _SPLIT = re.compile(r"[\s,;，；、]+")
@@ -229,3 +233,32 @@ class AlertNoteForm(_Styled):
     def __init__(self, *args: Any, note_required: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["note"].required = note_required
+
+
+class DutyShiftForm(_Styled):
+    """A shift of the duty roster; the people offered are those who may be on duty in the
+    user's projects (the service checks the chosen project)."""
+
+    small = True
+    project = forms.ModelChoiceField(label=_("Project"), queryset=Project.objects.none())
+    person = PersonChoiceField(label=_("On duty"), queryset=User.objects.none())
+    starts_at = forms.DateTimeField(
+        label=_("Shift starts"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Shift ends"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    note = forms.CharField(label=_("Note"), max_length=100, required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        projects = Project.objects.visible_to(user).order_by("name")
+        self.fields["project"].queryset = projects  # type: ignore[attr-defined]
+        people = (
+            User.objects.with_perm(DUTY_PERM)
+            .filter(projects__in=projects)
+            .distinct()
+            .prefetch_related("groups")
+            .order_by("name", "username")
+        )
+        self.fields["person"].queryset = people  # type: ignore[attr-defined]

@@ -145,7 +145,10 @@ class WorkOrderForm(forms.Form):
         label=_("Channel"), choices=WorkOrder.Channel.choices, initial=WorkOrder.Channel.PHONE
     )
     category = CategoryChoiceField(
-        label=_("Category"), queryset=Category.objects.filter(is_active=True), required=False
+        label=_("Category"),
+        queryset=Category.objects.filter(is_active=True),
+        required=False,
+        help_text=_("Required for a repair."),
     )
     location = forms.CharField(label=_("Defect location"), max_length=200, required=False)
     urgency = forms.ChoiceField(

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from anju.servicedesk.views_admin import alerts, calendar, categories, notifications, sla
+from anju.servicedesk.views_admin import alerts, calendar, categories, duty, notifications, sla
 
 app_name = "desk_admin"
 urlpatterns = [
@@ -18,6 +18,8 @@ urlpatterns = [
     path("categories/add/", categories.category_add, name="category_add"),
     path("categories/<int:pk>/rename/", categories.category_rename_view, name="category_rename"),
     path("categories/<int:pk>/toggle/", categories.category_toggle, name="category_toggle"),
+    path("duty/", duty.duty_roster, name="duty"),
+    path("duty/<int:pk>/remove/", duty.duty_shift_delete, name="duty_delete"),
     path("alerts/", alerts.alerts, name="alerts"),
     path("alerts/<int:pk>/", alerts.alert_detail, name="alert_detail"),
     path("alerts/<int:pk>/take/", alerts.alert_take, name="alert_take"),

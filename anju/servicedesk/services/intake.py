@@ -28,6 +28,7 @@ from anju.servicedesk.services.common import (
     record,
     refuse,
 )
+from anju.servicedesk.services.duty import on_duty
 from anju.servicedesk.services.inputs import WorkOrderInput
 from anju.servicedesk.services.intake_links import read_links
 from anju.servicedesk.sla import (
@@ -161,10 +162,17 @@ def _first_milestones(order: WorkOrder) -> tuple[list[Milestone], Clocks | None]
 
 
 def _start_emergency_path(order: WorkOrder, actor: User) -> WorkOrderEvent:
-    managers, fallback = managers_or_administrators(order)
+    """The manager on duty (值班) is told at once; with nobody on duty, the project's
+    managers; with no manager, the administrators. The timeline says which."""
+    managers = on_duty(order.project_id, timezone.now())
     facts: dict[str, Any] = {"notified": [user.pk for user in managers]}
-    if fallback:
-        facts["fallback"] = "administrators"
+    if managers:
+        facts["on_duty"] = True
+    else:
+        managers, fallback = managers_or_administrators(order)
+        facts["notified"] = [user.pk for user in managers]
+        if fallback:
+            facts["fallback"] = "administrators"
     event = record(order, WorkOrderEvent.Kind.EMERGENCY, actor, **facts)
     notify(
         managers,
