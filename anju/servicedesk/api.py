@@ -25,7 +25,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import exceptions, generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.fields import get_error_detail
 from rest_framework.renderers import JSONRenderer
@@ -375,7 +375,8 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         photos = WorkOrderAttachment.objects.filter(
             work_order__in=self.get_queryset()
         ).select_related("work_order")
-        return photo_response(get_object_or_404(photos, pk=photo_pk, work_order_id=pk))
+        # DRF's get_object_or_404: an id that is not a number is a 404 too, not a 500
+        return photo_response(generics.get_object_or_404(photos, pk=photo_pk, work_order_id=pk))
 
 
 _HOLD_FIELDS = {"hold_reason": "reason"}

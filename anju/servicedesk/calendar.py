@@ -105,6 +105,12 @@ def current_clocks() -> Clocks:
     return Clocks(working_calendar(), business_periods())
 
 
+def fresh_clocks() -> Clocks:
+    """The calendar as the database has it now, not as this process cached it: a
+    recompute may run before the change's new version token reaches the cache."""
+    return Clocks(_build_calendar.__wrapped__(uuid.uuid4().hex), business_periods())
+
+
 @transaction.atomic
 def calendar_load_official_year(*, actor: Any, year: int) -> CalendarYear:
     """Load (or reload) a year from the package; raises OfficialYearUnavailable."""

@@ -17,7 +17,7 @@ from anju.security.roles import ROLE_BY_CODE
 from anju.servicedesk import services
 from anju.servicedesk.models import ComplaintPlan, WorkOrder
 from anju.servicedesk.models.work_orders import QUERY_MAX_LENGTH
-from anju.servicedesk.people import VIEW_ORDERS
+from anju.servicedesk.people import working_on
 
 _NUMBER_RE = re.compile(r"^\s*(?:GD)?0*(\d{1,12})\s*$", re.IGNORECASE)
 
@@ -34,12 +34,7 @@ def _note(required: bool = False, label: Any = None) -> forms.CharField:
 def project_people(order: WorkOrder) -> QuerySet[User]:
     """Who may be made responsible: active users assigned to the order's project who may
     open work orders (people.py), with their roles for the label."""
-    return (
-        User.objects.with_perm(VIEW_ORDERS)
-        .filter(projects=order.project_id)
-        .prefetch_related("groups")
-        .order_by("name", "username")
-    )
+    return working_on(order.project_id).prefetch_related("groups").order_by("name", "username")
 
 
 def parse_order_number(text: str) -> int | None:

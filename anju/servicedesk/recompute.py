@@ -23,7 +23,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from anju.servicedesk.calendar import Clocks, current_clocks
+from anju.servicedesk.calendar import Clocks, fresh_clocks
 from anju.servicedesk.models import DeadlineRecompute, Milestone, WorkOrder, WorkOrderEvent
 from anju.servicedesk.models.sla import ClockKind
 from anju.servicedesk.sla import clear_stale_marks, recomputed_deadline, refresh_sla_summary
@@ -65,8 +65,11 @@ def recompute_deadlines(span: Span | None = None, now: datetime | None = None) -
     moved = 0
     for i in range(0, len(order_ids), BATCH):
         with transaction.atomic():
+            # NO KEY UPDATE: still excludes the transitions' FOR UPDATE, but lets a sweep
+            # that claimed one of their other milestones commit its events (the foreign
+            # key check's KEY SHARE), instead of the two deadlocking.
             locked = (
-                WorkOrder.objects.select_for_update()
+                WorkOrder.objects.select_for_update(no_key=True)
                 .filter(pk__in=order_ids[i : i + BATCH])
                 .order_by("pk")
             )
@@ -76,7 +79,7 @@ def recompute_deadlines(span: Span | None = None, now: datetime | None = None) -
             milestones = (
                 _affected(span).filter(work_order_id__in=batch).select_for_update(of=("self",))
             )
-            moved += _recompute(list(milestones), current_clocks(), now)
+            moved += _recompute(list(milestones), fresh_clocks(), now)
     return moved
 
 

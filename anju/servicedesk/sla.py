@@ -16,7 +16,7 @@ from django.db.models.signals import post_delete, post_save
 
 from anju.servicedesk.calendar import Clocks
 from anju.servicedesk.models import Category, Milestone, SlaPolicy, SlaTarget, WorkOrder
-from anju.servicedesk.models.sla import MilestoneKind
+from anju.servicedesk.models.sla import ClockKind, MilestoneKind
 from anju.servicedesk.rules.calendar import WorkingCalendar
 from anju.servicedesk.rules.clocks import (
     Deadline,
@@ -307,7 +307,9 @@ def _after_hold(
     moved = _shifted(milestone, due, hold, earlier, clocks)
     moved_risk = _shifted(milestone, at_risk, hold, earlier, clocks).at
     start, end = hold
-    if due.at <= start:
+    if due.at <= start and milestone.clock == ClockKind.WORKING_DAYS:
+        # only the working-day rounding can gain time; wall and business-hours shifts are
+        # exact in their own units
         moved = Deadline(min(moved.at, due.at + (end - start)), moved.provisional)
     return moved, min(moved_risk, moved.at)
 
@@ -316,9 +318,11 @@ def clear_stale_marks(milestone: Milestone, now: datetime) -> None:
     """After a deadline moved (a calendar correction), forget the sweep's marks that no
     longer hold: a clock due later than now was not breached, nor escalated, and one not
     yet at risk will be warned when it is."""
-    if milestone.due_at > now:
+    # a held clock stands still at its hold, as its state is read (milestone_state)
+    ref = min(now, milestone.paused_at) if milestone.paused_at else now
+    if milestone.due_at > ref:
         milestone.breached_at = milestone.escalated_at = None
-    if milestone.at_risk_at > now:
+    if milestone.at_risk_at > ref:
         milestone.at_risk_notified_at = None
 
 

@@ -223,7 +223,8 @@ def _claim_batch_portable(
                 if admins is None:
                     admins = sorted(administrators_query().values_list("pk", flat=True))
                 recipients = admins
-                data["fallback"] = "administrators"
+                if admins:  # as the SQL path: the flag comes with whom it told
+                    data["fallback"] = "administrators"
             data["notified"] = recipients
         else:
             recipients = [r for r in [assignee_id or responder_id] if r is not None]

@@ -208,11 +208,19 @@ def policies_hidden_by(policy: SlaPolicy) -> list[SlaPolicy]:
     if not policy.is_active or policy.urgency or policy.category_id is None:
         return []
     broader = _ancestors(policy.category_id)[1:]
+    # an urgency the category has its own policy for keeps it: nothing is overridden there
+    covered = SlaPolicy.objects.filter(
+        is_active=True,
+        work_order_type=policy.work_order_type,
+        category_id=policy.category_id,
+        urgency__gt="",
+    ).values_list("urgency", flat=True)
     return list(
         SlaPolicy.objects.filter(
             is_active=True, work_order_type=policy.work_order_type, urgency__gt=""
         )
         .filter(Q(category__isnull=True) | Q(category_id__in=broader))
+        .exclude(urgency__in=list(covered))
         .order_by("urgency", "name")
     )
 

@@ -312,7 +312,7 @@ def test_entering_next_year_makes_a_provisional_deadline_final(
     assert order.events.filter(kind=WorkOrderEvent.Kind.DEADLINES_RECOMPUTED).exists()
 
 
-def test_a_recomputed_batch_asks_for_the_calendar_once(
+def test_a_recompute_reads_the_calendar_from_the_database_not_the_cache(
     admin, accept_across_new_year, django_capture_on_commit_callbacks
 ):
     # given three repairs whose 5-working-day deadlines cross the unloaded 2027
@@ -323,9 +323,10 @@ def test_a_recomputed_batch_asks_for_the_calendar_once(
     version = mock.patch.object(calendar, "calendar_version", wraps=calendar_version)
     with version as read, django_capture_on_commit_callbacks(execute=True):
         _enter_2027(admin, {dt.date(2027, 1, 1)})
-    # then the three were recomputed on one read of the calendar
+    # then the three were recomputed on the calendar as stored: a worker may run before the
+    # change's new version reaches the shared cache, so it does not ask the cache
     assert not Milestone.objects.filter(provisional=True).exists()
-    assert read.call_count == 1
+    assert read.call_count == 0
 
 
 def test_business_periods_follow_the_setting(settings):

@@ -78,4 +78,11 @@ def test_the_api_gives_the_photo_by_its_api_address(
 def test_nothing_serves_the_media_folder(client, desk, photographed, settings):
     client.force_login(desk)
     name = photographed.attachments.get().file.name
-    assert client.get(f"/{settings.MEDIA_URL}{name}").status_code == 404
+    assert settings.MEDIA_URL == "/media/"
+    assert client.get(f"{settings.MEDIA_URL}{name}").status_code == 404
+
+
+def test_an_order_id_that_is_not_a_number_is_404(api_client_for, desk):
+    api = api_client_for(desk)
+    response = api.get("/api/v1/work-orders/abc/photos/1/", HTTP_ACCEPT="image/*")
+    assert response.status_code == 404

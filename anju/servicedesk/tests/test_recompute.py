@@ -232,3 +232,28 @@ def test_a_mark_the_sweep_set_during_a_recompute_is_not_written_back(
     assert completion.due_at == at(2026, 12, 3, *END_OF)
     assert completion.breached_at == now
     assert sweep_milestones(now).breached == 0
+
+
+def test_a_held_clock_whose_deadline_moved_past_its_hold_is_not_breached(
+    accept, desk, supervisor, admin, move, django_capture_on_commit_callbacks
+):
+    # given a completion breached, escalated, then held on 12-03 at 03:00
+    move(at(2026, 11, 23, 10, 0))
+    order = accept()
+    work_order_dispatch(actor=desk, order=order, department="engineering", assignee=supervisor)
+    move(at(2026, 12, 3, 3, 0))
+    assert sweep_milestones(at(2026, 12, 3, 1, 0)).breached >= 1
+    Milestone.objects.filter(work_order=order, kind="completion").update(
+        escalated_at=at(2026, 12, 3, 2, 0)
+    )
+    work_order_hold(actor=supervisor, order=order, reason="materials")
+    # when, a week later, a day off is added for 11-25: the completion was due 12-03 23:59
+    move(at(2026, 12, 10, 9, 0))
+    with django_capture_on_commit_callbacks(execute=True):
+        calendar_amend_day(
+            actor=admin, date=date(2026, 11, 25), kind=CalendarDay.Kind.EXTRA_DAY_OFF
+        )
+    # then, held before that, the clock never breached: the marks go
+    completion = clock(order, "completion")
+    assert completion.due_at == at(2026, 12, 3, *END_OF)
+    assert (completion.breached_at, completion.escalated_at) == (None, None)

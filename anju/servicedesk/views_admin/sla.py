@@ -120,5 +120,7 @@ def sla_edit(request: HttpRequest, pk: int) -> HttpResponse:
         current = policy
         while current.replaced_by_id is not None:
             current = SlaPolicy.objects.get(pk=current.replaced_by_id)
+        if request.method == "POST":
+            messages.warning(request, _("This version was replaced: edit the current one."))
         return redirect("desk_admin:sla_edit", pk=current.pk)
     return _policy_form(request, policy)
