@@ -14,6 +14,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from anju.core.testing.instants import at
 from anju.servicedesk import recompute as recompute_module
 from anju.servicedesk.calendar import calendar_amend_day, calendar_enter_year
 from anju.servicedesk.models import (
@@ -32,10 +33,6 @@ from anju.servicedesk.tasks import recompute_deadlines_task
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 Kind = WorkOrderEvent.Kind
-
-
-def at(y: int, mo: int, d: int, h: int = 0, mi: int = 0, s: int = 0, us: int = 0) -> datetime:
-    return datetime(y, mo, d, h, mi, s, us, tzinfo=SHANGHAI)
 
 
 END_OF = (23, 59, 59, 999999)

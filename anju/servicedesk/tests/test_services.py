@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from anju.audit.models import ChangeLog
 from anju.core.testing.factories import make_owner
+from anju.core.testing.instants import at
 from anju.servicedesk import calendar
 from anju.servicedesk.models import (
     Category,
@@ -44,10 +45,6 @@ from anju.servicedesk.sla import choose_policy
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 Kind = WorkOrderEvent.Kind
 Status = WorkOrder.Status
-
-
-def at(y: int, mo: int, d: int, h: int = 0, mi: int = 0, s: int = 0, us: int = 0) -> datetime:
-    return datetime(y, mo, d, h, mi, s, us, tzinfo=SHANGHAI)
 
 
 class Clock:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from anju.core.testing.instants import at
 from anju.servicedesk.calendar import business_periods, current_clocks, working_calendar
 from anju.servicedesk.models import Milestone, SlaPolicy, WorkOrder
 from anju.servicedesk.rules.clocks import elapsed
@@ -29,10 +30,6 @@ from anju.servicedesk.sla import (
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 END = (23, 59, 59, 999999)  # the last on-time instant of a working day
-
-
-def at(y: int, mo: int, d: int, h: int = 0, mi: int = 0, s: int = 0, us: int = 0) -> datetime:
-    return datetime(y, mo, d, h, mi, s, us, tzinfo=SHANGHAI)
 
 
 def end_of(year: int, month: int, day: int) -> datetime:

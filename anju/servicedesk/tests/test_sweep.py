@@ -19,6 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from anju.core.testing.instants import at
 from anju.security.models import User
 from anju.servicedesk import sweep as sweep_module
 from anju.servicedesk import sweep_sql
@@ -37,10 +38,6 @@ from anju.servicedesk.tasks import recompute_deadlines_task, sweep_milestones_ta
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 Kind = WorkOrderEvent.Kind
-
-
-def at(y: int, mo: int, d: int, h: int = 0, mi: int = 0, s: int = 0, us: int = 0) -> datetime:
-    return datetime(y, mo, d, h, mi, s, us, tzinfo=SHANGHAI)
 
 
 @pytest.fixture
